@@ -1,0 +1,106 @@
+"""Generate toys/_generated from proto/ with betterproto2, or check that it is up to date.
+
+`poe proto` rewrites the package; `python -m scripts.genproto --check` exits 1 when the committed
+code differs from what the compiler would write now (the test suite calls `diff_generated`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTO_ROOT = ROOT / "proto"
+GENERATED = ROOT / "toys" / "_generated"
+PLUGIN_OPTIONS = "server_generation=async,client_generation=async,google_protobuf_descriptors"
+
+
+def _plugin() -> Path:
+    """The betterproto2 protoc plugin installed beside this interpreter."""
+    name = "protoc-gen-python_betterproto2"
+    candidates = [Path(sysconfig.get_path("scripts")) / name, Path(sys.executable).parent / name]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} not found: install the dev dependencies (poetry install)")
+    return Path(found)
+
+
+def generate(out_dir: Path) -> None:
+    """Compile every .proto under proto/ into out_dir."""
+    protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plugin = _plugin()
+    # The plugin formats its output with the `ruff` installed beside it.
+    env = {**os.environ, "PATH": f"{plugin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"--proto_path={PROTO_ROOT}",
+            f"--plugin=protoc-gen-python_betterproto2={plugin}",
+            f"--python_betterproto2_out={out_dir}",
+            f"--python_betterproto2_opt={PLUGIN_OPTIONS}",
+            *protos,
+        ],
+        check=False,
+        cwd=PROTO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"protoc failed ({result.returncode}):\n{result.stderr.strip()}")
+
+
+def _files(root: Path) -> set[str]:
+    return {
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def diff_generated() -> list[str]:
+    """Paths under toys/_generated that differ from a fresh compile (empty when up to date)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp)
+        generate(fresh)
+        fresh_files, committed = _files(fresh), _files(GENERATED)
+        changed = [
+            name
+            for name in sorted(fresh_files & committed)
+            if not filecmp.cmp(fresh / name, GENERATED / name, shallow=False)
+        ]
+        return sorted(set(changed) | (fresh_files ^ committed))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="only report stale files")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.check:
+        stale = diff_generated()
+        for name in stale:
+            print(f"stale: toys/_generated/{name}", file=sys.stderr)
+        return 1 if stale else 0
+    with tempfile.TemporaryDirectory(dir=GENERATED.parent) as tmp:
+        generate(Path(tmp) / "out")
+        shutil.rmtree(GENERATED, ignore_errors=True)
+        shutil.move(Path(tmp) / "out", GENERATED)
+    print(f"generated {len(_files(GENERATED))} files in {GENERATED.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

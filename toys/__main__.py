@@ -1,0 +1,3 @@
+from toys.server import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Per-call hooks on grpclib.events: the access log line, and in-flight tracking for the drain.
+
+Handlers know nothing of this: every call passes through `RecvRequest` (where the handler can
+be wrapped or refused) and ends with `SendTrailingMetadata` (which carries the final status).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+from dataclasses import dataclass
+
+from grpclib.const import Status
+from grpclib.events import RecvRequest, SendTrailingMetadata, listen
+from grpclib.exceptions import GRPCError
+from grpclib.server import Server, Stream
+
+access_log = logging.getLogger("toys.access")
+
+# Calls to these services hold up a drain and are refused once it starts. Health and
+# reflection keep answering, so that probes can see NOT_SERVING while calls finish.
+DRAINED_SERVICE_PREFIX = "/toys.v1.ToyService/"
+
+
+@dataclass(slots=True)
+class _Call:
+    method: str
+    peer: str
+    started: float
+
+
+_current_call: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+    "toys_current_call", default=None
+)
+
+
+def _peer(event: RecvRequest) -> str:
+    address = event.peer.addr() if event.peer is not None else None
+    if address is None:
+        return "-"
+    host, port = address[0], address[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
+class CallTracker:
+    """Counts in-flight ToyService calls, refuses new ones while draining, logs every call."""
+
+    def __init__(self) -> None:
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.accepting = True
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def install(self, server: Server) -> None:
+        listen(server, RecvRequest, self._on_request)
+        listen(server, SendTrailingMetadata, self._on_trailers)
+
+    def stop_accepting(self) -> None:
+        self.accepting = False
+
+    async def wait_idle(self) -> None:
+        """Return once no ToyService call is in flight."""
+        await self._idle.wait()
+
+    async def _on_request(self, event: RecvRequest) -> None:
+        _current_call.set(_Call(event.method_name, _peer(event), time.perf_counter()))
+        if not event.method_name.startswith(DRAINED_SERVICE_PREFIX):
+            return
+        if not self.accepting:
+            raise GRPCError(Status.UNAVAILABLE, "server is shutting down; retry another replica")
+        handler = event.method_func
+
+        async def counted(stream: Stream[object, object]) -> None:
+            self._in_flight += 1
+            self._idle.clear()
+            try:
+                await handler(stream)
+            finally:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    self._idle.set()
+
+        event.method_func = counted
+
+    async def _on_trailers(self, event: SendTrailingMetadata) -> None:
+        call = _current_call.get()
+        if call is None:
+            return
+        elapsed_ms = (time.perf_counter() - call.started) * 1000
+        level = logging.WARNING if event.status in _SERVER_FAULTS else logging.INFO
+        access_log.log(
+            level,
+            "method=%s status=%s duration_ms=%.2f peer=%s%s",
+            call.method,
+            event.status.name,
+            elapsed_ms,
+            call.peer,
+            f" message={event.status_message!r}" if event.status is not Status.OK else "",
+        )
+
+
+_SERVER_FAULTS = frozenset(
+    {
+        Status.UNKNOWN,
+        Status.INTERNAL,
+        Status.UNAVAILABLE,
+        Status.DEADLINE_EXCEEDED,
+        Status.DATA_LOSS,
+        Status.UNIMPLEMENTED,
+    }
+)

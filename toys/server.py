@@ -1,0 +1,166 @@
+"""Composition root: wires store, use cases, servicer, health, reflection and the drain.
+
+`create_server(settings)` builds everything inside the running event loop; `main()` is the
+`toys-server` entry point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from grpclib.health.check import ServiceCheck, ServiceStatus
+from grpclib.health.service import Health
+from grpclib.reflection.service import ServerReflection
+from grpclib.server import Server
+
+from toys.calls import CallTracker
+from toys.domain import ToyError
+from toys.reflection import reflection_pool
+from toys.service import ToyService
+from toys.servicer import StrictProtoCodec, ToyServicer
+from toys.settings import Settings, load_settings
+from toys.sqlite_store import SqliteToyStore
+from toys.store import ToyStore
+
+log = logging.getLogger("toys.server")
+
+# How long closing connections may take once in-flight calls are done or cancelled.
+_CLOSE_TIMEOUT_S = 5.0
+
+
+def package_version() -> str:
+    try:
+        return version("toy-factory")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket for host:port (port 0 picks a free port)."""
+    family, _, _, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return socket.create_server(address[:2], family=family, backlog=128)
+
+
+@dataclass(slots=True)
+class ToyServer:
+    """A wired server: start it on a socket, later drain and close it."""
+
+    grpc: Server
+    store: ToyStore
+    calls: CallTracker
+    serving: ServiceStatus
+    settings: Settings
+    port: int = 0
+
+    async def start(self, sock: socket.socket | None = None) -> int:
+        """Listen on `sock` (or on settings.host:port) and return the port."""
+        if sock is None:
+            sock = bind_socket(self.settings.host, self.settings.port)
+        self.port = int(sock.getsockname()[1])
+        await self.grpc.start(sock=sock)
+        return self.port
+
+    async def shutdown(self, grace_s: float | None = None) -> None:
+        """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
+        `grace_s` seconds, then cancel what is left and close the store."""
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        self.serving.set(False)
+        self.calls.stop_accepting()
+        if self.calls.in_flight:
+            log.info("draining %d in-flight calls (up to %.1fs)", self.calls.in_flight, grace)
+        try:
+            await asyncio.wait_for(self.calls.wait_idle(), grace)
+        except TimeoutError:
+            log.warning("grace period over: cancelling %d calls", self.calls.in_flight)
+        self.grpc.close()
+        try:
+            await asyncio.wait_for(self.grpc.wait_closed(), _CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("connections still open after %.1fs; closing anyway", _CLOSE_TIMEOUT_S)
+        await self.store.close()
+
+
+async def create_server(settings: Settings, *, store: ToyStore | None = None) -> ToyServer:
+    """Wire a server for `settings`; `store` replaces the SQLite store (tests use fakes).
+
+    Must run inside the event loop that will serve. Raises ToyError when the store cannot open.
+    """
+    if store is None:
+        store = await SqliteToyStore.open(settings.db)
+    service = ToyService(store)
+    calls = CallTracker()
+    servicer = ToyServicer(service, version=package_version(), accepting=lambda: calls.accepting)
+
+    async def store_healthy() -> bool:
+        report = await service.health()
+        if not report.store_ok:
+            log.warning("store health probe failed: %s", report.store_detail)
+        return report.store_ok
+
+    serving = ServiceStatus()
+    serving.set(True)
+    store_check = ServiceCheck(store_healthy, check_ttl=settings.store_check_interval_s)
+    # Health's "" (overall) entry gets the union of these checks.
+    health = Health({servicer: [serving, store_check]})
+    services = ServerReflection.extend([servicer, health], pool=reflection_pool())
+    grpc_server = Server(services, codec=StrictProtoCodec())
+    calls.install(grpc_server)
+    return ToyServer(grpc_server, store, calls, serving, settings)
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGTERM or SIGINT, then drain. Returns the process exit status."""
+    try:
+        server = await create_server(settings)
+    except ToyError as exc:
+        log.error("cannot open the store %s: %s", settings.db, exc.message)
+        return 1
+    try:
+        port = await server.start()
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", settings.host, settings.port, exc.strerror)
+        await server.store.close()
+        return 1
+    log.info(
+        "toys-server %s listening on %s:%d (db %s)",
+        package_version(),
+        settings.host,
+        port,
+        settings.db,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("shutting down: health NOT_SERVING, draining calls")
+    await server.shutdown()
+    log.info("stopped")
+    return 0
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = load_settings(argv)
+    configure_logging(settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(serve(settings))
+    return 130

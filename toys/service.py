@@ -1,0 +1,141 @@
+"""Use cases: create, get, list, report a run, delete, health. Plain values in, domain out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from toys import domain
+from toys.domain import (
+    CallbackOutcome,
+    CallbackResult,
+    InvalidArgument,
+    ManufactureStatus,
+    NewToy,
+    Toy,
+    ToyError,
+    WorkflowRun,
+)
+from toys.store import PageCursor, ToyStore
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+_TOKEN_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_toy_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class ToyPage:
+    toys: list[Toy]
+    next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    store_ok: bool
+    store_detail: str
+
+
+def encode_page_token(cursor: PageCursor, status: ManufactureStatus | None) -> str:
+    """An opaque token for the page after `cursor`, bound to the query's filter."""
+    document = {
+        "v": _TOKEN_VERSION,
+        "t": cursor.create_time.astimezone(UTC).isoformat(),
+        "i": cursor.toy_id,
+        "s": "" if status is None else status.value,
+    }
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(token: str, status: ManufactureStatus | None) -> PageCursor:
+    """The cursor in `token`; InvalidArgument when it is malformed or from another query."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        document = json.loads(raw)
+        if document["v"] != _TOKEN_VERSION:
+            raise ValueError("unknown token version")
+        cursor = PageCursor(
+            create_time=datetime.fromisoformat(document["t"]), toy_id=str(document["i"])
+        )
+        token_status = str(document["s"])
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise InvalidArgument("page_token", "is not a token this server issued") from exc
+    if cursor.create_time.utcoffset() is None:
+        raise InvalidArgument("page_token", "is not a token this server issued")
+    if token_status != ("" if status is None else status.value):
+        raise InvalidArgument(
+            "page_token", "was issued for a different query: keep the same status filter"
+        )
+    return cursor
+
+
+class ToyService:
+    """The toy use cases over one ToyStore."""
+
+    def __init__(
+        self,
+        store: ToyStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = new_toy_id,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._new_id = new_id
+
+    async def create(self, new: NewToy) -> Toy:
+        toy = domain.create_toy(new, self._new_id(), self._clock())
+        await self._store.add(toy)
+        return toy
+
+    async def get(self, toy_id: str) -> Toy:
+        return await self._store.get(domain.check_toy_id(toy_id))
+
+    async def list(
+        self, *, page_size: int = 0, page_token: str = "", status: ManufactureStatus | None = None
+    ) -> ToyPage:
+        if page_size < 0:
+            raise InvalidArgument("page_size", f"must not be negative, got {page_size}")
+        size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        after = decode_page_token(page_token, status) if page_token else None
+        # One extra row tells whether another page follows, so the last page has no token.
+        toys = await self._store.list(status=status, after=after, limit=size + 1)
+        if len(toys) <= size:
+            return ToyPage(toys, "")
+        page = toys[:size]
+        last = page[-1]
+        return ToyPage(page, encode_page_token(PageCursor(last.create_time, last.id), status))
+
+    async def report_run(self, toy_id: str, run: WorkflowRun) -> CallbackResult:
+        domain.check_toy_id(toy_id, "toy_id")
+        domain.validate_run(run)
+        now = self._clock()
+
+        def change(toy: Toy) -> tuple[Toy | None, CallbackResult]:
+            result = domain.apply_run(toy, run, now)
+            return (result.toy if result.outcome is CallbackOutcome.APPLIED else None), result
+
+        return await self._store.update(toy_id, change)
+
+    async def delete(self, toy_id: str) -> None:
+        await self._store.delete(domain.check_toy_id(toy_id))
+
+    async def health(self) -> HealthReport:
+        try:
+            await self._store.ping()
+        except ToyError as exc:
+            return HealthReport(store_ok=False, store_detail=exc.message)
+        return HealthReport(store_ok=True, store_detail="")

@@ -1,0 +1,135 @@
+"""ToyService over gRPC: message in, use case, message out; ToyError -> status in one table."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from grpclib.const import Status
+from grpclib.encoding.proto import ProtoCodec
+from grpclib.exceptions import GRPCError
+
+from toys import translate
+from toys._generated.toys import v1 as pb
+from toys.domain import (
+    InvalidArgument,
+    StoreUnavailable,
+    ToyError,
+    ToyNotFound,
+    TransitionRejected,
+)
+from toys.service import ToyService
+
+log = logging.getLogger(__name__)
+
+# The one place where domain errors become gRPC statuses. A subclass maps as its nearest
+# listed ancestor; anything else that escapes a handler is a bug and becomes INTERNAL.
+STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
+    InvalidArgument: Status.INVALID_ARGUMENT,
+    ToyNotFound: Status.NOT_FOUND,
+    TransitionRejected: Status.FAILED_PRECONDITION,
+    StoreUnavailable: Status.UNAVAILABLE,
+}
+
+
+def grpc_error(error: ToyError) -> GRPCError:
+    """The GRPCError a client sees for a domain error."""
+    for cls in type(error).__mro__:
+        status = STATUS_FOR_ERROR.get(cls)
+        if status is not None:
+            return GRPCError(status, error.message)
+    return GRPCError(Status.INTERNAL, error.message)
+
+
+def _translating_errors[**P, R](
+    handler: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    @functools.wraps(handler)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await handler(*args, **kwargs)
+        except ToyError as exc:
+            raise grpc_error(exc) from exc
+        except GRPCError:
+            raise
+        except Exception as exc:
+            log.exception("unexpected error in %s", handler.__name__)
+            raise GRPCError(Status.INTERNAL, "internal error; the server log has details") from exc
+
+    return wrapper
+
+
+class StrictProtoCodec(ProtoCodec):
+    """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN.
+
+    betterproto2 raises plain Python errors for, e.g., a Timestamp outside years 1..9999.
+    """
+
+    def decode(self, data: bytes, message_type: Any) -> Any:
+        try:
+            return super().decode(data, message_type)
+        except Exception as exc:
+            name = getattr(message_type, "__name__", "message")
+            raise grpc_error(InvalidArgument("request", f"cannot decode {name}: {exc}")) from exc
+
+
+class ToyServicer(pb.ToyServiceBase):
+    """Implements the generated service base by calling the use cases."""
+
+    def __init__(self, service: ToyService, *, version: str, accepting: Callable[[], bool]) -> None:
+        self._service = service
+        self._version = version
+        self._accepting = accepting
+
+    @_translating_errors
+    async def create_toy(self, message: pb.CreateToyRequest) -> pb.CreateToyResponse:
+        toy = await self._service.create(translate.new_toy_from_pb(message))
+        return pb.CreateToyResponse(toy=translate.toy_to_pb(toy))
+
+    @_translating_errors
+    async def get_toy(self, message: pb.GetToyRequest) -> pb.GetToyResponse:
+        toy = await self._service.get(message.id)
+        return pb.GetToyResponse(toy=translate.toy_to_pb(toy))
+
+    @_translating_errors
+    async def list_toys(self, message: pb.ListToysRequest) -> pb.ListToysResponse:
+        page = await self._service.list(
+            page_size=message.page_size,
+            page_token=message.page_token,
+            status=translate.status_from_pb(message.status, "status"),
+        )
+        return pb.ListToysResponse(
+            toys=[translate.toy_to_pb(t) for t in page.toys],
+            next_page_token=page.next_page_token,
+        )
+
+    @_translating_errors
+    async def update_manufacture_status(
+        self, message: pb.UpdateManufactureStatusRequest
+    ) -> pb.UpdateManufactureStatusResponse:
+        result = await self._service.report_run(message.toy_id, translate.run_from_pb(message))
+        return pb.UpdateManufactureStatusResponse(
+            toy=translate.toy_to_pb(result.toy), outcome=translate.outcome_to_pb(result.outcome)
+        )
+
+    @_translating_errors
+    async def delete_toy(self, message: pb.DeleteToyRequest) -> pb.DeleteToyResponse:
+        await self._service.delete(message.id)
+        return pb.DeleteToyResponse()
+
+    @_translating_errors
+    async def health_check(self, message: pb.HealthCheckRequest) -> pb.HealthCheckResponse:
+        report = await self._service.health()
+        serving = report.store_ok and self._accepting()
+        return pb.HealthCheckResponse(
+            status=(
+                pb.HealthCheckResponseServingStatus.SERVING
+                if serving
+                else pb.HealthCheckResponseServingStatus.NOT_SERVING
+            ),
+            version=self._version,
+            store_ok=report.store_ok,
+            store_detail=report.store_detail,
+        )
