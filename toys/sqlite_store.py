@@ -253,9 +253,10 @@ class SqliteToyStore:
             raise StoreUnavailable("the store is closed")
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, self._guarded, work)
-        except RuntimeError as exc:  # the executor was shut down under us
+            future = loop.run_in_executor(self._executor, self._guarded, work)
+        except RuntimeError as exc:  # close() shut the executor down after the check above
             raise StoreUnavailable("the store is closed") from exc
+        return await future
 
     @staticmethod
     def _guarded[T](work: Callable[[], T]) -> T:
@@ -342,7 +343,14 @@ class SqliteToyStore:
 
     async def ping(self) -> None:
         def work() -> None:
-            self._db().execute("SELECT 1 FROM toys LIMIT 1").fetchall()
+            # Read the table and take the write lock: a database that is unreadable, or locked
+            # by a stuck writer for longer than the busy timeout, cannot serve callbacks.
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("SELECT 1 FROM toys LIMIT 1").fetchall()
+            finally:
+                db.execute("ROLLBACK")
 
         await self._run(work)
 

