@@ -11,6 +11,7 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from grpclib.const import Status
 from grpclib.events import RecvRequest, SendTrailingMetadata, listen
@@ -48,14 +49,14 @@ class CallTracker:
     """Counts in-flight ToyService calls, refuses new ones while draining, logs every call."""
 
     def __init__(self) -> None:
-        self._in_flight = 0
+        self._tasks: set[asyncio.Task[object]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         self.accepting = True
 
     @property
     def in_flight(self) -> int:
-        return self._in_flight
+        return len(self._tasks)
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
@@ -68,6 +69,13 @@ class CallTracker:
         """Return once no ToyService call is in flight."""
         await self._idle.wait()
 
+    async def cancel_in_flight(self) -> None:
+        """Cancel the calls still running (each answers UNAVAILABLE) and wait for them."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _on_request(self, event: RecvRequest) -> None:
         _current_call.set(_Call(event.method_name, _peer(event), time.perf_counter()))
         if not event.method_name.startswith(DRAINED_SERVICE_PREFIX):
@@ -77,13 +85,24 @@ class CallTracker:
         handler = event.method_func
 
         async def counted(stream: Stream[object, object]) -> None:
-            self._in_flight += 1
+            # grpclib runs every call in a task of its own, so there always is one.
+            task = cast("asyncio.Task[object]", asyncio.current_task())
+            self._tasks.add(task)
             self._idle.clear()
             try:
                 await handler(stream)
+            except asyncio.CancelledError:
+                if self.accepting:
+                    raise  # the client went away or its deadline passed: grpclib handles it
+                # The drain's grace period ran out: tell the client, instead of leaving it
+                # waiting on a stream nobody will answer. Callbacks are idempotent, so a retry
+                # elsewhere is safe even if the store committed the change.
+                raise GRPCError(
+                    Status.UNAVAILABLE, "server shut down before the call finished; retry"
+                ) from None
             finally:
-                self._in_flight -= 1
-                if self._in_flight == 0:
+                self._tasks.discard(task)
+                if not self._tasks:
                     self._idle.set()
 
         event.method_func = counted

@@ -12,12 +12,16 @@ import logging
 import signal
 import socket
 import sys
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from grpclib._typing import IServable
+from grpclib.encoding.base import CodecBase
 from grpclib.health.check import ServiceCheck, ServiceStatus
 from grpclib.health.service import Health
+from grpclib.protocol import H2Protocol
 from grpclib.reflection.service import ServerReflection
 from grpclib.server import Server
 
@@ -51,11 +55,35 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return socket.create_server(address[:2], family=family, backlog=128)
 
 
+class _Server(Server):
+    """grpclib's Server, remembering its connections so that a drain can close idle ones.
+
+    Python 3.12's asyncio.Server.wait_closed() waits until every client has disconnected, and
+    grpclib 0.4 offers no way to close server-side connections; without this a client that
+    keeps its channel open (a load balancer, a probe) would hold up every shutdown.
+    """
+
+    def __init__(self, handlers: Sequence[IServable], *, codec: CodecBase) -> None:
+        super().__init__(handlers, codec=codec)
+        self._connections: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
+
+    def _protocol_factory(self) -> H2Protocol:
+        protocol = super()._protocol_factory()
+        self._connections.add(protocol)
+        return protocol
+
+    def close_connections(self) -> None:
+        for protocol in list(self._connections):
+            connection = getattr(protocol, "connection", None)  # unset before connection_made
+            if connection is not None:
+                connection.close()
+
+
 @dataclass(slots=True)
 class ToyServer:
     """A wired server: start it on a socket, later drain and close it."""
 
-    grpc: Server
+    grpc: _Server
     store: ToyStore
     calls: CallTracker
     serving: ServiceStatus
@@ -70,19 +98,30 @@ class ToyServer:
         await self.grpc.start(sock=sock)
         return self.port
 
+    def begin_drain(self) -> None:
+        """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on."""
+        self.serving.set(False)
+        self.calls.stop_accepting()
+
     async def shutdown(self, grace_s: float | None = None) -> None:
         """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
         `grace_s` seconds, then cancel what is left and close the store."""
+        self.begin_drain()
+        await self.finish_drain(grace_s)
+
+    async def finish_drain(self, grace_s: float | None = None) -> None:
+        """Wait up to `grace_s` (default: the settings') for in-flight calls, then close."""
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
-        self.serving.set(False)
-        self.calls.stop_accepting()
         if self.calls.in_flight:
             log.info("draining %d in-flight calls (up to %.1fs)", self.calls.in_flight, grace)
         try:
             await asyncio.wait_for(self.calls.wait_idle(), grace)
         except TimeoutError:
             log.warning("grace period over: cancelling %d calls", self.calls.in_flight)
+            await self.calls.cancel_in_flight()
+        # Stops listening and cancels what is left (health watches, reflection streams).
         self.grpc.close()
+        self.grpc.close_connections()
         try:
             await asyncio.wait_for(self.grpc.wait_closed(), _CLOSE_TIMEOUT_S)
         except TimeoutError:
@@ -113,7 +152,7 @@ async def create_server(settings: Settings, *, store: ToyStore | None = None) ->
     # Health's "" (overall) entry gets the union of these checks.
     health = Health({servicer: [serving, store_check]})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
-    grpc_server = Server(services, codec=StrictProtoCodec())
+    grpc_server = _Server(services, codec=StrictProtoCodec())
     calls.install(grpc_server)
     return ToyServer(grpc_server, store, calls, serving, settings)
 
