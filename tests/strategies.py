@@ -74,7 +74,12 @@ def toys(draw: st.DrawFn) -> Toy:
         number_manufactured=draw(st.integers(0, INT32_MAX)),
         manufacture_time=draw(st.none() | aware_times),
         last_run=run,
-        last_run_reported=frozenset({run.status}) | draw(st.frozensets(statuses))
-        if run
-        else frozenset(),
+        applied_callbacks=(
+            (
+                *draw(st.lists(st.tuples(st.uuids().map(str), statuses), max_size=4)),
+                (run.uid, run.status),
+            )
+            if run
+            else ()
+        ),
     )

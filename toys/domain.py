@@ -7,8 +7,7 @@ reviewer may ask about ("can a retried workflow succeed after it failed?") is in
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 INT32_MAX = 2**31 - 1
@@ -22,6 +21,7 @@ MAX_NAMESPACE = 63
 MAX_UID = 128
 MAX_MESSAGE = 4096
 MAX_FAILURES = 100
+MAX_REMEMBERED_CALLBACKS = 100
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -151,9 +151,10 @@ class Toy:
     number_manufactured: int = 0
     manufacture_time: datetime | None = None
     last_run: WorkflowRun | None = None
-    # Every status the current run (last_run.uid) has reported, so that a late duplicate of
-    # an earlier step of the same run is recognised as a replay.
-    last_run_reported: frozenset[ManufactureStatus] = field(default_factory=frozenset)
+    # The (workflow uid, status) callbacks applied to this toy, oldest first, at most
+    # MAX_REMEMBERED_CALLBACKS: how a late duplicate, or a run that was superseded, is told
+    # apart from a new run even when Argo's second-resolution creation times are equal.
+    applied_callbacks: tuple[tuple[str, ManufactureStatus], ...] = ()
 
 
 class CallbackOutcome(enum.Enum):
@@ -268,15 +269,19 @@ def apply_run(toy: Toy, run: WorkflowRun, now: datetime) -> CallbackResult:
     acknowledged without effect; raises TransitionRejected when it contradicts the toy's state.
     """
     current = toy.last_run
-    same_run = current is not None and current.uid == run.uid
-    if current is not None and same_run:
-        if run.status in toy.last_run_reported and run.status not in _SAME_RUN_NEXT[toy.status]:
-            return CallbackResult(toy, CallbackOutcome.REPLAY)
+    key = (run.uid, run.status)
+    if current is not None and current.uid == run.uid:
         if run.status not in _SAME_RUN_NEXT[toy.status]:
+            if key in toy.applied_callbacks:
+                return CallbackResult(toy, CallbackOutcome.REPLAY)
             raise TransitionRejected(
                 f"{_describe(current)} already reported {toy.status.name}; it cannot move to "
                 f"{run.status.name}{_same_run_hint(toy.status)}"
             )
+    elif key in toy.applied_callbacks:
+        return CallbackResult(toy, CallbackOutcome.REPLAY)  # an earlier run, repeating itself
+    elif any(uid == run.uid for uid, _ in toy.applied_callbacks):
+        return CallbackResult(toy, CallbackOutcome.STALE)  # an earlier run, superseded since
     elif current is not None:
         if run.creation_time < current.creation_time:
             return CallbackResult(toy, CallbackOutcome.STALE)
@@ -296,14 +301,13 @@ def apply_run(toy: Toy, run: WorkflowRun, now: datetime) -> CallbackResult:
                 f"the int32 counter ({INT32_MAX})"
             )
         manufacture_time = run.finished_at
-    reported = (toy.last_run_reported if same_run else frozenset()) | {run.status}
     updated = replace(
         toy,
         status=run.status,
         number_manufactured=units,
         manufacture_time=manufacture_time,
         last_run=run,
-        last_run_reported=reported,
+        applied_callbacks=(*toy.applied_callbacks, key)[-MAX_REMEMBERED_CALLBACKS:],
         update_time=now,
     )
     return CallbackResult(updated, CallbackOutcome.APPLIED)
@@ -315,8 +319,3 @@ def _same_run_hint(status: ManufactureStatus) -> str:
     if status.is_terminal:
         return " (a retried run may only report RUNNING or SUCCEEDED)"
     return ""
-
-
-def statuses_from_names(names: Iterable[str]) -> frozenset[ManufactureStatus]:
-    """The statuses named by their values (e.g. "Running"); used by stores that keep names."""
-    return frozenset(ManufactureStatus(name) for name in names if name)

@@ -51,7 +51,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 CHECK (number_manufactured BETWEEN 0 AND 2147483647),
             manufacture_us      INTEGER,
             last_run            TEXT,
-            last_run_reported   TEXT    NOT NULL DEFAULT ''
+            applied_callbacks   TEXT    NOT NULL DEFAULT '[]'
         ) STRICT
         """,
         "CREATE INDEX toys_by_creation ON toys (create_us, id)",
@@ -72,7 +72,7 @@ _COLUMN_NAMES = (
     "number_manufactured",
     "manufacture_us",
     "last_run",
-    "last_run_reported",
+    "applied_callbacks",
 )
 _COLUMNS = ", ".join(_COLUMN_NAMES)
 _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM toys WHERE id = ?"
@@ -163,7 +163,7 @@ def _row_values(toy: Toy) -> tuple[object, ...]:
         toy.number_manufactured,
         _opt_us(toy.manufacture_time),
         None if toy.last_run is None else _run_to_json(toy.last_run),
-        ",".join(sorted(s.value for s in toy.last_run_reported)),
+        json.dumps([[uid, status.value] for uid, status in toy.applied_callbacks]),
     )
 
 
@@ -180,8 +180,8 @@ def _toy_from_row(row: sqlite3.Row) -> Toy:
         number_manufactured=row["number_manufactured"],
         manufacture_time=_opt_dt(row["manufacture_us"]),
         last_run=None if row["last_run"] is None else _run_from_json(row["last_run"]),
-        last_run_reported=frozenset(
-            ManufactureStatus(name) for name in row["last_run_reported"].split(",") if name
+        applied_callbacks=tuple(
+            (uid, ManufactureStatus(status)) for uid, status in json.loads(row["applied_callbacks"])
         ),
     )
 

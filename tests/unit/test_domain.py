@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.support import T0, run_at
 from toys.domain import (
     INT32_MAX,
+    MAX_REMEMBERED_CALLBACKS,
     CallbackOutcome,
     InvalidArgument,
     ManufactureStatus,
@@ -207,7 +208,7 @@ def test_a_new_run_may_start_from_any_terminal_status(
     assert result.outcome is CallbackOutcome.APPLIED
     assert result.toy.status is status
     assert result.toy.last_run == newer
-    assert result.toy.last_run_reported == {status}
+    assert result.toy.applied_callbacks[-1] == ("run-2", status)
 
 
 @pytest.mark.parametrize("current", [S.PENDING, S.RUNNING])
@@ -289,3 +290,24 @@ def test_replaying_any_applied_callback_changes_nothing(statuses: list[Manufactu
     again = apply_run(toy, applied[-1], LATER)
     assert again.outcome is CallbackOutcome.REPLAY
     assert again.toy == toy
+
+
+def test_a_superseded_run_is_stale_even_with_the_same_creation_time() -> None:
+    """Once run-2 replaced run-1, run-1's callbacks change nothing, whatever their times say."""
+    toy = toy_after(("run-1", S.SUCCEEDED), ("run-2", S.SUCCEEDED))
+    assert toy.number_manufactured == 0  # run_at gives 0 units unless told
+    repeat = apply_run(toy, run_at("run-1", S.SUCCEEDED), LATER)
+    assert repeat.outcome is CallbackOutcome.REPLAY
+    assert repeat.toy is toy
+    other = apply_run(toy, run_at("run-1", S.FAILED), LATER)
+    assert other.outcome is CallbackOutcome.STALE
+    assert other.toy is toy
+
+
+def test_only_the_latest_callbacks_are_remembered() -> None:
+    """The memory of applied callbacks is bounded, oldest forgotten first."""
+    toy = fresh_toy()
+    for index in range(MAX_REMEMBERED_CALLBACKS + 5):
+        toy = apply_run(toy, run_at(f"run-{index}", S.SUCCEEDED), NOW).toy
+    assert len(toy.applied_callbacks) == MAX_REMEMBERED_CALLBACKS
+    assert toy.applied_callbacks[0] == ("run-5", S.SUCCEEDED)

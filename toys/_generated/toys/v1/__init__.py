@@ -786,9 +786,11 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
         - Same uid, a later status: PENDING -> RUNNING -> SUCCEEDED | FAILED | ERROR, RUNNING
           optional. `argo retry` keeps the uid, so FAILED or ERROR may move to RUNNING or
           SUCCEEDED.
-        - A new uid whose creation_time is older than the current run's: a late callback from
-          an older run. OK, outcome STALE, nothing changes.
-        - A new uid otherwise: a new run. It may start from PENDING (no run yet) or from any
+        - The uid of an earlier run that a newer run has since replaced: OK, nothing changes;
+          outcome REPLAY when it repeats a status that run reported, STALE otherwise.
+        - An unseen uid whose creation_time is older than the current run's: a late callback
+          from an older run. OK, outcome STALE, nothing changes.
+        - An unseen uid otherwise: a new run. It may start from PENDING (no run yet) or from any
           terminal status (SUCCEEDED, FAILED, ERROR), and may report any status.
         - Anything else is FAILED_PRECONDITION, and the message says why.
         A run that succeeds sets manufacture_time to its finished_time and adds its
@@ -897,9 +899,11 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
         - Same uid, a later status: PENDING -> RUNNING -> SUCCEEDED | FAILED | ERROR, RUNNING
           optional. `argo retry` keeps the uid, so FAILED or ERROR may move to RUNNING or
           SUCCEEDED.
-        - A new uid whose creation_time is older than the current run's: a late callback from
-          an older run. OK, outcome STALE, nothing changes.
-        - A new uid otherwise: a new run. It may start from PENDING (no run yet) or from any
+        - The uid of an earlier run that a newer run has since replaced: OK, nothing changes;
+          outcome REPLAY when it repeats a status that run reported, STALE otherwise.
+        - An unseen uid whose creation_time is older than the current run's: a late callback
+          from an older run. OK, outcome STALE, nothing changes.
+        - An unseen uid otherwise: a new run. It may start from PENDING (no run yet) or from any
           terminal status (SUCCEEDED, FAILED, ERROR), and may report any status.
         - Anything else is FAILED_PRECONDITION, and the message says why.
         A run that succeeds sets manufacture_time to its finished_time and adds its
