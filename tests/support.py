@@ -106,16 +106,20 @@ class ServerProcess:
         assert self.proc is not None
         self.proc.send_signal(sig)
         code = self.proc.wait(timeout_s)
-        if self._reader is not None:
-            self._reader.join(timeout_s)
+        self._finish()
         return code
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._finish()
+
+    def _finish(self) -> None:
         if self._reader is not None:
-            self._reader.join(5)
+            self._reader.join(10)
+        if self.proc is not None and self.proc.stderr is not None:
+            self.proc.stderr.close()
 
 
 def grpcurl_path() -> str | None:
