@@ -201,3 +201,18 @@ async def test_every_call_logs_one_access_line(
     assert lines[0].startswith("method=/toys.v1.ToyService/CreateToy status=OK duration_ms=")
     assert lines[1].startswith("method=/toys.v1.ToyService/GetToy status=NOT_FOUND duration_ms=")
     assert "message=\"toy 'missing' not found\"" in lines[1]
+
+
+async def test_a_field_with_the_wrong_wire_type_is_invalid_argument(db_path: Path) -> None:
+    """A string field sent as a group decodes to nothing: INVALID_ARGUMENT naming the field."""
+    async with serving(db_path) as (server, _):
+        error = await call_raw(server.port, "/toys.v1.ToyService/CreateToy", b"\x0b")
+        assert error.status is Status.INVALID_ARGUMENT
+        assert error.message == "request: CreateToyRequest.name: has the wrong wire type"
+        error = await call_raw(
+            server.port, "/toys.v1.ToyService/UpdateManufactureStatus", b"\x1a\x01\x0b"
+        )
+        assert error.status is Status.INVALID_ARGUMENT
+        assert error.message == (
+            "request: UpdateManufactureStatusRequest.run.name: has the wrong wire type"
+        )
