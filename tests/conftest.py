@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import ThreadedServer
 from toys.service import ToyService
 from toys.sqlite_store import SqliteToyStore
 
@@ -27,3 +28,13 @@ async def store(db_path: Path) -> AsyncIterator[SqliteToyStore]:
 @pytest.fixture
 def service(store: SqliteToyStore) -> ToyService:
     return ToyService(store)
+
+
+@pytest.fixture
+def threaded_server(tmp_path: Path) -> Iterator[ThreadedServer]:
+    """A real server on a real SQLite file, in a thread: for CliRunner tests."""
+    server = ThreadedServer(tmp_path / "cli.db").start()
+    try:
+        yield server
+    finally:
+        server.stop()

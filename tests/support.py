@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -156,3 +157,51 @@ def grpcurl(
     return subprocess.run(
         [*command, address, *args], capture_output=True, text=True, timeout=30, check=False
     )
+
+
+class ThreadedServer:
+    """The composed server running in its own thread and event loop, for synchronous callers
+    such as Typer's CliRunner (whose commands run their own asyncio.run)."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        from toys.server import bind_socket, create_server
+        from toys.settings import Settings
+
+        async def serve() -> None:
+            server = await create_server(Settings(db=str(self.db), shutdown_grace_s=5))
+            self.port = await server.start(bind_socket("127.0.0.1", 0))
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            self._ready.set()
+            await self._stop.wait()
+            await server.shutdown()
+
+        try:
+            asyncio.run(serve())
+        except BaseException as exc:  # reported by start()
+            self._error = exc
+            self._ready.set()
+
+    def start(self) -> ThreadedServer:
+        self._thread.start()
+        if not self._ready.wait(20) or self._error is not None:
+            raise RuntimeError(f"threaded server did not start: {self._error!r}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(20)

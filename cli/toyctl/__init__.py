@@ -1,0 +1,1 @@
+"""toyctl: the command-line client of toy-factory."""

@@ -1,0 +1,3 @@
+from toyctl.app import main
+
+raise SystemExit(main())

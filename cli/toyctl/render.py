@@ -1,0 +1,139 @@
+"""How toyctl shows toys: table, wide, json, yaml or name. Data goes to stdout only.
+
+JSON and YAML are machine output: proto3 JSON field names, RFC 3339 times, every field
+present (null when unset), so that `jq .numberManufactured` never has to guess.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from toyctl.options import Output
+from toys._generated.toys import v1 as pb
+
+STATUS_STYLE = {
+    "PENDING": "yellow",
+    "RUNNING": "cyan",
+    "SUCCEEDED": "green",
+    "FAILED": "red",
+    "ERROR": "bold red",
+}
+
+
+def status_name(value: pb.ManufactureStatus) -> str:
+    return pb.ManufactureStatus(value).name or "UNSPECIFIED"
+
+
+def age(when: datetime | None, now: datetime) -> str:
+    """kubectl-style age: 45s, 12m, 5h, 3d."""
+    if when is None:
+        return "<none>"
+    seconds = max(0, int((now - when).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def timestamp(when: datetime | None) -> str:
+    if when is None:
+        return "<none>"
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def toy_document(toy: pb.Toy) -> dict[str, Any]:
+    document: dict[str, Any] = toy.to_dict(include_default_values=True)
+    return document
+
+
+def _dump(document: Any, output: Output) -> str:
+    if output is Output.JSON:
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    import yaml
+
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).rstrip("\n")
+
+
+def _columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
+    cells = [
+        toy.id,
+        toy.name,
+        status_name(toy.status),
+        str(toy.number_manufactured),
+        toy.designer or "<none>",
+        toy.manufacturor or "<none>",
+        age(toy.update_time, now),
+    ]
+    if wide:
+        run = toy.last_run
+        cells += [
+            timestamp(toy.design_time),
+            timestamp(toy.manufacture_time),
+            timestamp(toy.create_time),
+            f"{run.namespace}/{run.name}"
+            if run and run.namespace
+            else (run.name if run else "<none>"),
+            run.uid if run else "<none>",
+        ]
+    return cells
+
+
+HEADERS = ["ID", "NAME", "STATUS", "MADE", "DESIGNER", "MANUFACTURER", "UPDATED"]
+WIDE_HEADERS = [*HEADERS, "DESIGNED", "MANUFACTURED", "CREATED", "LAST RUN", "RUN UID"]
+
+
+def toys_text(
+    toys: Sequence[pb.Toy], output: Output, *, now: datetime | None = None, single: bool = False
+) -> str | None:
+    """Text for `toys` in a machine format, or None for the table formats (see print_toys)."""
+    if output is Output.NAME:
+        return "\n".join(t.id for t in toys)
+    if output in (Output.JSON, Output.YAML):
+        documents = [toy_document(t) for t in toys]
+        return _dump(documents[0] if single else {"toys": documents}, output)
+    return None
+
+
+def print_toys(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -> None:
+    """Write toys to stdout in the chosen format."""
+    text = toys_text(toys, output, single=single)
+    if text is not None:
+        if text:
+            sys.stdout.write(text + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    now = datetime.now(UTC)
+    wide = output is Output.WIDE
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", expand=False)
+    for header in WIDE_HEADERS if wide else HEADERS:
+        table.add_column(header, no_wrap=True, overflow="fold")
+    for toy in toys:
+        cells: list[str | Text] = list(_columns(toy, wide, now))
+        status = str(cells[2])
+        cells[2] = Text(status, style=STATUS_STYLE.get(status, ""))
+        table.add_row(*cells)
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 10_000  # piped: never wrap or truncate a row
+    with console.capture() as captured:
+        console.print(table)
+    # Rich pads the last column; scripts cutting columns with awk do not want the spaces.
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def print_document(document: Any, output: Output) -> None:
+    sys.stdout.write(_dump(document, output) + "\n")
+
+
+def note(message: str) -> None:
+    """A human message on stderr (never mixed into data on stdout)."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message)

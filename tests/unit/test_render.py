@@ -1,0 +1,116 @@
+"""toyctl's output formats: each parses back, tables say what kubectl users expect."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import yaml
+from hypothesis import given
+from toyctl import render
+from toyctl.options import Output
+
+from tests.strategies import toys
+from toys import translate
+from toys._generated.toys import v1 as pb
+from toys.domain import Toy
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def sample(
+    name: str = "Car", status: pb.ManufactureStatus = pb.ManufactureStatus.SUCCEEDED
+) -> pb.Toy:
+    return pb.Toy(
+        id=f"id-{name}",
+        name=name,
+        designer="Ada",
+        manufacturor="",
+        status=status,
+        number_manufactured=25,
+        create_time=NOW - timedelta(hours=3),
+        update_time=NOW - timedelta(minutes=4),
+        design_time=NOW - timedelta(days=2),
+    )
+
+
+@given(toys())
+def test_json_and_yaml_parse_back_to_the_same_toy(toy: Toy) -> None:
+    """-o json and -o yaml of any toy load back into an identical message."""
+    message = translate.toy_to_pb(toy)
+    for output, load in ((Output.JSON, json.loads), (Output.YAML, yaml.safe_load)):
+        text = render.toys_text([message], output, single=True)
+        assert text is not None
+        assert pb.Toy.from_dict(load(text)) == message
+        listed = render.toys_text([message, message], output)
+        assert listed is not None
+        assert [pb.Toy.from_dict(t) for t in load(listed)["toys"]] == [message, message]
+
+
+def test_machine_output_has_every_field_even_when_unset() -> None:
+    """Scripts can rely on every key being present: zero is 0, unset is null."""
+    text = render.toys_text([pb.Toy(id="x", name="y")], Output.JSON, single=True)
+    assert text is not None
+    document = json.loads(text)
+    assert document["numberManufactured"] == 0
+    assert document["manufactureTime"] is None
+    assert document["lastRun"] is None
+    assert document["manufacturor"] == ""
+
+
+def test_name_output_is_one_id_per_line() -> None:
+    """-o name prints only ids, ready for xargs."""
+    assert render.toys_text([sample("a"), sample("b")], Output.NAME) == "id-a\nid-b"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(5, "5s"), (125, "2m"), (3 * 3600 + 5, "3h"), (4 * 86400, "4d")]
+)
+def test_ages_read_like_kubectl(seconds: int, shown: str) -> None:
+    """UPDATED shows the age in the largest whole unit."""
+    assert render.age(NOW - timedelta(seconds=seconds), NOW) == shown
+
+
+def test_table_and_wide_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    """The table has the documented columns; wide adds times and the last run."""
+    render.print_toys([sample()], Output.TABLE)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "ID",
+        "NAME",
+        "STATUS",
+        "MADE",
+        "DESIGNER",
+        "MANUFACTURER",
+        "UPDATED",
+    ]
+    assert lines[1].split()[:6] == ["id-Car", "Car", "SUCCEEDED", "25", "Ada", "<none>"]
+    assert all(line == line.rstrip() for line in lines)
+    render.print_toys([sample()], Output.WIDE)
+    wide = capsys.readouterr().out.splitlines()
+    assert wide[0].split()[7:] == [
+        "DESIGNED",
+        "MANUFACTURED",
+        "CREATED",
+        "LAST",
+        "RUN",
+        "RUN",
+        "UID",
+    ]
+    assert "2026-11-24T12:00:00Z" in wide[1]
+
+
+def test_status_colours_follow_the_state_and_no_color(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a colour terminal SUCCEEDED is green and FAILED red; NO_COLOR turns colour off."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    render.print_toys([sample(), sample("b", pb.ManufactureStatus.FAILED)], Output.TABLE)
+    coloured = capsys.readouterr().out
+    assert "\x1b[32mSUCCEEDED" in coloured
+    assert "\x1b[31mFAILED" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    render.print_toys([sample()], Output.TABLE)
+    assert "\x1b[32m" not in capsys.readouterr().out
