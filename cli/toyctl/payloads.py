@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ UNITS_OUTPUT = "units-produced"
 QUANTITY_PARAMETER = "quantity"
 WORKFLOW_API_VERSION = "argoproj.io/v1alpha1"
 MAX_MESSAGE = 4096
+_UNRESOLVED_TAG = re.compile(r"\{\{.*\}\}")
 
 
 class PayloadError(ToyctlError):
@@ -140,16 +142,22 @@ class _Reader:
         if isinstance(value, str):
             value = self.json_text(value, field)
         if isinstance(value, Mapping):
-            return {str(k): "" if v is None else str(v) for k, v in value.items()}
-        if isinstance(value, list):
-            result = {}
+            pairs = [(str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            pairs = []
             for index, item in enumerate(value):
                 entry = self.mapping(item, f"{field}[{index}]")
                 name = self.text(entry, "name", f"{field}[{index}].name", required=True)
-                raw = entry.get("value")
-                result[name] = "" if raw is None else str(raw)
-            return result
-        raise self.fail(field, f"expected parameters, got {_kind(value)}")
+                pairs.append((name, entry.get("value")))
+        else:
+            raise self.fail(field, f"expected parameters, got {_kind(value)}")
+        # Argo leaves a tag it cannot resolve as it is (an output of a step that never ran):
+        # such a parameter is absent, not a value.
+        return {
+            name: "" if raw is None else str(raw)
+            for name, raw in pairs
+            if not (isinstance(raw, str) and _UNRESOLVED_TAG.fullmatch(raw.strip()))
+        }
 
     def failure(self, entry: Mapping[str, Any], where: str, pod: str = "") -> WorkflowFailure:
         """A failed node, from Argo's keys (the same in {{workflow.failures}} and status.nodes)."""

@@ -64,7 +64,7 @@ def test_the_seed_flow_end_to_end(server_proc: ServerProcess, tmp_path: Path) ->
         .replace(
             'creationTimestamp: "2026-11-26T09:00:00Z"', 'creationTimestamp: "2026-11-27T09:00:00Z"'
         )
-        .replace("status: Succeeded", "status: Failed")
+        .replace('status: "Succeeded"', 'status: "Failed"')
     )
     with_payload = toyctl(
         server_proc, "update-status", "--toy-id", toy_id, "--payload", str(failed), "-o", "yaml"

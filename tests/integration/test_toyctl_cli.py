@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from toyctl import client
-from toyctl.app import app
-from toyctl.errors import ExitCode
 from typer.testing import CliRunner
 
 from tests.support import ROOT, ThreadedServer
+from toyctl import client
+from toyctl.app import app
+from toyctl.errors import ExitCode
 from toys._generated.toys import v1 as pb
 
 runner = CliRunner()
@@ -131,7 +131,7 @@ def test_server_errors_become_exit_codes(threaded_server: ThreadedServer) -> Non
     toy_id = made(threaded_server)
     toyctl(threaded_server, "update-status", "--toy-id", toy_id)
     failed = (ROOT / "argo_samples" / "callback-succeeded.yaml").read_text()
-    failed = failed.replace("status: Succeeded", "status: Failed")
+    failed = failed.replace('status: "Succeeded"', 'status: "Failed"')
     rejected = toyctl(
         threaded_server,
         "update-status",

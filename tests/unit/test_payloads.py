@@ -11,10 +11,10 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from toyctl.payloads import PayloadError, parse_payload
 
 from tests.strategies import aware_times, failures, texts
 from tests.support import ROOT
+from toyctl.payloads import PayloadError, parse_payload
 from toys.domain import ManufactureStatus, WorkflowFailure
 
 SAMPLE = ROOT / "argo_samples" / "callback-succeeded.yaml"

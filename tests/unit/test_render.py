@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 from hypothesis import given
-from toyctl import render
-from toyctl.options import Output
 
 from tests.strategies import toys
+from toyctl import render
+from toyctl.options import Output
 from toys import translate
 from toys._generated.toys import v1 as pb
 from toys.domain import Toy

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
+
 from toyctl.app import app, main
 from toyctl.client import parse_address
 from toyctl.errors import ExitCode, ToyctlError
-from typer.testing import CliRunner
 
 runner = CliRunner()
 COMMANDS = ["manufacture", "list", "get", "delete", "health", "update-status"]

@@ -1,0 +1,196 @@
+"""argo_samples/: every payload loads, the manifests would run on a cluster, and the payloads
+are exactly what the manifests' exit handler renders."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scripts.check_argo_manifests import WORKFLOWS, check_files, problems
+from tests.support import ROOT
+from toyctl.payloads import parse_payload
+from toys.domain import ManufactureStatus
+
+SAMPLES = ROOT / "argo_samples"
+TEMPLATE = WORKFLOWS / "manufacture-toy.workflowtemplate.yaml"
+WORKFLOW = WORKFLOWS / "manufacture-toy.workflow.yaml"
+TOY_ID = "3f6d2a1c-8b7e-4c5d-9a0f-1e2d3c4b5a69"
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "failures"),
+    [
+        ("callback-succeeded.yaml", ManufactureStatus.SUCCEEDED, 0),
+        ("callback-failed.yaml", ManufactureStatus.FAILED, 2),
+        ("callback-error.yaml", ManufactureStatus.ERROR, 1),
+        ("callback-running.yaml", ManufactureStatus.RUNNING, 0),
+        ("workflow-resource.yaml", ManufactureStatus.SUCCEEDED, 0),
+    ],
+)
+def test_every_sample_loads(name: str, status: ManufactureStatus, failures: int) -> None:
+    """Each sample payload parses into a callback for the sample toy."""
+    callback = parse_payload((SAMPLES / name).read_text(), source=name)
+    assert callback.toy_id == TOY_ID
+    assert callback.run.status is status
+    assert len(callback.run.failures) == failures
+
+
+def test_every_sample_is_covered() -> None:
+    """No payload in argo_samples/ escapes the test above."""
+    assert {p.name for p in SAMPLES.glob("*.yaml")} == {
+        "callback-succeeded.yaml",
+        "callback-failed.yaml",
+        "callback-error.yaml",
+        "callback-running.yaml",
+        "workflow-resource.yaml",
+    }
+
+
+def test_the_manifests_validate_strictly() -> None:
+    """The WorkflowTemplate, the Workflow and the Workflow resource pass Argo's schema with no
+    unknown field, and every template and parameter they name exists."""
+    paths = [TEMPLATE, WORKFLOW, SAMPLES / "workflow-resource.yaml"]
+    assert check_files(paths) == {path: [] for path in paths}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(path.read_text())
+    return document
+
+
+def _templates() -> dict[str, dict[str, Any]]:
+    return {"manufacture-toy": _load(TEMPLATE)}
+
+
+def _break_field(doc: dict[str, Any]) -> None:
+    doc["spec"]["templates"][1]["container"]["imagePullPolice"] = "Always"
+
+
+def _break_exit(doc: dict[str, Any]) -> None:
+    doc["spec"]["onExit"] = "reprot"
+
+
+def _break_parameter(doc: dict[str, Any]) -> None:
+    doc["spec"]["templates"][0]["steps"][0][0]["arguments"]["parameters"][0]["value"] = (
+        "{{workflow.parameters.qty}}"
+    )
+
+
+def _break_input(doc: dict[str, Any]) -> None:
+    doc["spec"]["templates"][1]["container"]["args"][0] += " {{inputs.parameters.colour}}"
+
+
+def _break_output(doc: dict[str, Any]) -> None:
+    doc["spec"]["templates"][1]["outputs"]["parameters"][0]["globalName"] = "units"
+
+
+def _break_retry(doc: dict[str, Any]) -> None:
+    doc["spec"]["templates"][2]["retryStrategy"]["limit"] = {"times": 5}
+
+
+@pytest.mark.parametrize(
+    ("breaks", "complaint"),
+    [
+        (_break_field, "imagePullPolice: Extra inputs are not permitted"),
+        (_break_exit, "spec.onExit names template 'reprot', which does not exist"),
+        (_break_parameter, "{{workflow.parameters.qty}} is not a declared parameter"),
+        (_break_input, "template assemble uses undeclared input 'colour'"),
+        (_break_output, "{{workflow.outputs.parameters.units-produced}} has no output"),
+        (_break_retry, "retryStrategy.limit"),
+    ],
+)
+def test_a_broken_template_is_rejected(breaks: Any, complaint: str) -> None:
+    """The same check refuses a template with a typo, a dangling name or a bad value."""
+    doc = copy.deepcopy(_load(TEMPLATE))
+    breaks(doc)
+    found = problems(doc)
+    assert any(complaint in problem for problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"name": "toy-idd", "value": "x"}, "argument 'toy-idd' is not a parameter"),
+        (None, "parameter 'toy-id' has no value and the workflow gives none"),
+    ],
+)
+def test_a_broken_workflow_is_rejected(change: dict[str, str] | None, complaint: str) -> None:
+    """A Workflow must give the template's required parameters and no unknown ones."""
+    doc = copy.deepcopy(_load(WORKFLOW))
+    doc["spec"]["arguments"]["parameters"][0] = change
+    if change is None:
+        del doc["spec"]["arguments"]["parameters"][0]
+    assert complaint in " ".join(problems(doc, _templates()))
+
+
+def _render(template_text: str, values: dict[str, str]) -> str:
+    """Substitute {{name}} tags as Argo's simple tags do; unknown tags stay as they are."""
+    return re.sub(r"\{\{([\w.\-]+)\}\}", lambda m: values.get(m[1], m[0]), template_text)
+
+
+def _argo_values(sample: str) -> dict[str, str]:
+    workflow = yaml.safe_load((SAMPLES / sample).read_text())["workflow"]
+    values = {
+        f"workflow.{key}": str(workflow[key])
+        for key in ("name", "namespace", "uid", "status", "creationTimestamp", "duration")
+    }
+    values |= {f"workflow.parameters.{k}": v for k, v in workflow["parameters"].items()}
+    outputs = (workflow.get("outputs") or {}).get("parameters") or {}
+    values |= {
+        f"workflow.outputs.parameters.{k}": v for k, v in outputs.items() if not v.startswith("{{")
+    }
+    if "failures" in workflow:
+        values["workflow.failures"] = workflow["failures"]
+    return values
+
+
+@pytest.mark.parametrize(
+    ("sample", "template"),
+    [
+        ("callback-succeeded.yaml", "report"),
+        ("callback-failed.yaml", "report"),
+        ("callback-error.yaml", "report"),
+        ("callback-running.yaml", "report-running"),
+    ],
+)
+def test_samples_are_what_the_hooks_render(sample: str, template: str) -> None:
+    """The report templates, rendered with a sample's values, give the sample's callback."""
+    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
+    raw = templates[template]["inputs"]["artifacts"][0]["raw"]["data"]
+    rendered = _render(raw, _argo_values(sample))
+    expected = parse_payload((SAMPLES / sample).read_text(), source=sample)
+    assert parse_payload(rendered, source="rendered") == expected
+
+
+def test_failures_that_need_escaping_survive_rendering() -> None:
+    """Quotes, backslashes and newlines in a failure message reach toyctl intact."""
+    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
+    raw = templates["report"]["inputs"]["artifacts"][0]["raw"]["data"]
+    message = "child 'x' failed: \"quoted\" \\ back\nslash: {braces}"
+    values = _argo_values("callback-failed.yaml")
+    values["workflow.failures"] = json.dumps([{"displayName": "step", "message": message}])
+    run = parse_payload(_render(raw, values), source="rendered").run
+    assert run.failures[0].message == message
+
+
+def test_the_exit_handler_runs_toyctl_on_the_rendered_payload() -> None:
+    """onExit runs the project's image: toyctl update-status --toy-id ... --payload PATH,
+    with a retryStrategy, reading the artifact Argo wrote at PATH."""
+    spec = _load(TEMPLATE)["spec"]
+    report = {t["name"]: t for t in spec["templates"]}[spec["onExit"]]
+    container = report["container"]
+    assert container["command"] == ["toyctl"]
+    assert container["args"] == [
+        "update-status",
+        "--toy-id",
+        "{{workflow.parameters.toy-id}}",
+        "--payload",
+        report["inputs"]["artifacts"][0]["path"],
+    ]
+    assert int(report["retryStrategy"]["limit"]) >= 3
