@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from grpclib.client import Channel
@@ -103,3 +106,25 @@ async def test_concurrent_callbacks_lose_nothing(server_proc: ServerProcess) -> 
         assert final.status is S.SUCCEEDED
     finally:
         channel.close()
+
+
+def test_the_probe_reports_serving_and_not(server_proc: ServerProcess) -> None:
+    """toys-probe (the image's HEALTHCHECK) exits 0 on a live server, 1 otherwise."""
+    probe = str(Path(sys.executable).parent / "toys-probe")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [probe, "--port", str(server_proc.port), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    assert run().returncode == 0
+    unknown = run("--service", "no.such.Service")
+    assert (unknown.returncode, "NOT_FOUND" in unknown.stderr) == (1, True)
+    server_proc.stop()
+    down = run("--timeout", "1")
+    assert down.returncode == 1
+    assert "not serving" in down.stderr
