@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from toys.domain import ManufactureStatus, WorkflowRun
+from toys.store import ToyStore
+from toys.telemetry import Telemetry
 
 ROOT = Path(__file__).resolve().parent.parent
 _LISTENING = re.compile(r"listening on (?P<host>\S+):(?P<port>\d+)")
@@ -148,10 +151,16 @@ def grpcurl_path() -> str | None:
 
 
 def grpcurl(
-    binary: str, address: str, *args: str, data: str | None = None
+    binary: str,
+    address: str,
+    *args: str,
+    data: str | None = None,
+    headers: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """`grpcurl -plaintext [-d data] address args...` (a verb and symbol, or a method)."""
+    """`grpcurl -plaintext [-H h]... [-d data] address args...` (a verb and symbol, or a method)."""
     command: list[str] = [binary, "-plaintext", "-max-time", "20"]
+    for header in headers:
+        command += ["-H", header]
     if data is not None:
         command += ["-d", data]
     return subprocess.run(
@@ -163,8 +172,16 @@ class ThreadedServer:
     """The composed server running in its own thread and event loop, for synchronous callers
     such as Typer's CliRunner (whose commands run their own asyncio.run)."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(
+        self,
+        db: Path,
+        *,
+        telemetry: Telemetry | None = None,
+        wrap_store: Callable[[ToyStore], ToyStore] | None = None,
+    ) -> None:
         self.db = db
+        self.telemetry = telemetry
+        self.wrap_store = wrap_store
         self.port = 0
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -179,9 +196,17 @@ class ThreadedServer:
     def _run(self) -> None:
         from toys.server import bind_socket, create_server
         from toys.settings import Settings
+        from toys.sqlite_store import SqliteToyStore
 
         async def serve() -> None:
-            server = await create_server(Settings(db=str(self.db), shutdown_grace_s=5))
+            store: ToyStore | None = None
+            if self.wrap_store is not None:
+                store = self.wrap_store(await SqliteToyStore.open(str(self.db)))
+            server = await create_server(
+                Settings(db=str(self.db), shutdown_grace_s=5),
+                store=store,
+                telemetry=self.telemetry,
+            )
             self.port = await server.start(bind_socket("127.0.0.1", 0))
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()

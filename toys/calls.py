@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import re
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from grpclib.const import Status
-from grpclib.events import RecvRequest, SendTrailingMetadata, listen
+from grpclib.events import RecvMessage, RecvRequest, SendMessage, SendTrailingMetadata, listen
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server, Stream
 
@@ -24,17 +25,42 @@ access_log = logging.getLogger("toys.access")
 # reflection keep answering, so that probes can see NOT_SERVING while calls finish.
 DRAINED_SERVICE_PREFIX = "/toys.v1.ToyService/"
 
+# Statuses that mean the server failed, not the caller: logged as warnings, and traced as
+# errors. NOT_FOUND, INVALID_ARGUMENT and the like are the caller's business.
+SERVER_FAULT_STATUSES = frozenset(
+    {
+        Status.UNKNOWN,
+        Status.INTERNAL,
+        Status.UNAVAILABLE,
+        Status.DEADLINE_EXCEEDED,
+        Status.DATA_LOSS,
+        Status.UNIMPLEMENTED,
+    }
+)
+
+# W3C trace context: version-traceid-parentid-flags.
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
 
 @dataclass(slots=True)
-class _Call:
+class Call:
+    """What the access log says about one call; other hooks may fill in trace_id."""
+
     method: str
     peer: str
     started: float
+    toy_id: str = ""
+    trace_id: str = ""
 
 
-_current_call: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+_current_call: contextvars.ContextVar[Call | None] = contextvars.ContextVar(
     "toys_current_call", default=None
 )
+
+
+def current_call() -> Call | None:
+    """The call being handled in this task, if any."""
+    return _current_call.get()
 
 
 def _peer(event: RecvRequest) -> str:
@@ -43,6 +69,23 @@ def _peer(event: RecvRequest) -> str:
         return "-"
     host, port = address[0], address[1]
     return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
+def _incoming_trace_id(event: RecvRequest) -> str:
+    value = event.metadata.get("traceparent")
+    match = _TRACEPARENT.match(value.strip()) if isinstance(value, str) else None
+    return match["trace"] if match and match["trace"] != "0" * 32 else ""
+
+
+def _toy_id_of(message: Any) -> str:
+    """The toy a request or response is about (ids of requests, the toy of responses)."""
+    for attribute in ("toy_id", "id"):
+        value = getattr(message, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    toy = getattr(message, "toy", None)
+    toy_id = getattr(toy, "id", None)
+    return toy_id if isinstance(toy_id, str) else ""
 
 
 class CallTracker:
@@ -60,6 +103,8 @@ class CallTracker:
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
+        listen(server, RecvMessage, self._on_message)
+        listen(server, SendMessage, self._on_message)
         listen(server, SendTrailingMetadata, self._on_trailers)
 
     def stop_accepting(self) -> None:
@@ -77,7 +122,14 @@ class CallTracker:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _on_request(self, event: RecvRequest) -> None:
-        _current_call.set(_Call(event.method_name, _peer(event), time.perf_counter()))
+        _current_call.set(
+            Call(
+                event.method_name,
+                _peer(event),
+                time.perf_counter(),
+                trace_id=_incoming_trace_id(event),
+            )
+        )
         if not event.method_name.startswith(DRAINED_SERVICE_PREFIX):
             return
         if not self.accepting:
@@ -107,30 +159,29 @@ class CallTracker:
 
         event.method_func = counted
 
+    async def _on_message(self, event: RecvMessage | SendMessage) -> None:
+        call = _current_call.get()
+        if call is not None and not call.toy_id:
+            call.toy_id = _toy_id_of(event.message)
+
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = _current_call.get()
         if call is None:
             return
-        elapsed_ms = (time.perf_counter() - call.started) * 1000
-        level = logging.WARNING if event.status in _SERVER_FAULTS else logging.INFO
-        access_log.log(
-            level,
-            "method=%s status=%s duration_ms=%.2f peer=%s%s",
-            call.method,
-            event.status.name,
-            elapsed_ms,
-            call.peer,
-            f" message={event.status_message!r}" if event.status is not Status.OK else "",
+        fields = {
+            "method": call.method,
+            "status": event.status.name,
+            "duration_ms": round((time.perf_counter() - call.started) * 1000, 2),
+            "peer": call.peer,
+            "toy_id": call.toy_id,
+            "trace_id": call.trace_id,
+        }
+        if event.status is not Status.OK:
+            fields["message"] = event.status_message or ""
+        text = " ".join(
+            f"{key}={value!r}" if key == "message" else f"{key}={value}"
+            for key, value in fields.items()
+            if value != "" or key == "message"
         )
-
-
-_SERVER_FAULTS = frozenset(
-    {
-        Status.UNKNOWN,
-        Status.INTERNAL,
-        Status.UNAVAILABLE,
-        Status.DEADLINE_EXCEEDED,
-        Status.DATA_LOSS,
-        Status.UNIMPLEMENTED,
-    }
-)
+        level = logging.WARNING if event.status in SERVER_FAULT_STATUSES else logging.INFO
+        access_log.log(level, text, extra={"fields": fields})

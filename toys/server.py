@@ -11,7 +11,6 @@ import contextlib
 import logging
 import signal
 import socket
-import sys
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,12 +26,15 @@ from grpclib.server import Server
 
 from toys.calls import CallTracker
 from toys.domain import ToyError
+from toys.logs import configure_logging
 from toys.reflection import reflection_pool
 from toys.service import ToyService
 from toys.servicer import StrictProtoCodec, ToyServicer
 from toys.settings import Settings, load_settings
 from toys.sqlite_store import SqliteToyStore
 from toys.store import ToyStore
+from toys.telemetry import Telemetry
+from toys.telemetry import from_environment as telemetry_from_environment
 
 log = logging.getLogger("toys.server")
 
@@ -149,13 +151,18 @@ class ToyServer:
         await self.store.close()
 
 
-async def create_server(settings: Settings, *, store: ToyStore | None = None) -> ToyServer:
-    """Wire a server for `settings`; `store` replaces the SQLite store (tests use fakes).
+async def create_server(
+    settings: Settings, *, store: ToyStore | None = None, telemetry: Telemetry | None = None
+) -> ToyServer:
+    """Wire a server for `settings`; `store` replaces the SQLite store (tests use fakes), and
+    `telemetry`, when given, traces and measures every call and store operation.
 
     Must run inside the event loop that will serve. Raises ToyError when the store cannot open.
     """
     if store is None:
         store = await SqliteToyStore.open(settings.db)
+    if telemetry is not None:
+        store = telemetry.instrument_store(store)
     service = ToyService(store)
     calls = CallTracker()
     servicer = ToyServicer(service, version=package_version(), accepting=lambda: calls.accepting)
@@ -173,14 +180,16 @@ async def create_server(settings: Settings, *, store: ToyStore | None = None) ->
     health = Health({servicer: [serving, store_check]})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
     grpc_server = _Server(services, codec=StrictProtoCodec())
-    calls.install(grpc_server)
+    calls.install(grpc_server)  # first: the telemetry hooks read the call it records
+    if telemetry is not None:
+        telemetry.install_server(grpc_server)
     return ToyServer(grpc_server, store, calls, serving, settings)
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
     """Run until SIGTERM or SIGINT, then drain. Returns the process exit status."""
     try:
-        server = await create_server(settings)
+        server = await create_server(settings, telemetry=telemetry)
     except ToyError as exc:
         log.error("cannot open the store %s: %s", settings.db, exc.message)
         return 1
@@ -208,18 +217,14 @@ async def serve(settings: Settings) -> int:
     return 0
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(argv)
-    configure_logging(settings.log_level)
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(serve(settings))
-    return 130
+    configure_logging(settings.log_level, settings.log_format)
+    telemetry = telemetry_from_environment("toys-server")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(serve(settings, telemetry))
+        return 130
+    finally:
+        if telemetry is not None:
+            telemetry.shutdown()

@@ -24,6 +24,7 @@ class Settings:
     shutdown_grace_s: float = DEFAULT_GRACE_S
     store_check_interval_s: float = DEFAULT_STORE_CHECK_S
     log_level: str = "INFO"
+    log_format: str = "text"
 
 
 def _port(text: str) -> int:
@@ -50,6 +51,12 @@ def _level(text: str) -> str:
     if text.upper() not in LOG_LEVELS:
         raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(LOG_LEVELS)}")
     return text.upper()
+
+
+def _log_format(text: str) -> str:
+    if text.lower() not in ("text", "json"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of text, json")
+    return text.lower()
 
 
 def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
@@ -90,6 +97,7 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         "seconds a store health probe result is reused",
     )
     option("--log-level", "TOYS_LOG_LEVEL", "INFO", _level, "log level")
+    option("--log-format", "TOYS_LOG_FORMAT", "text", _log_format, "log lines as text or json")
     return parser
 
 
@@ -106,4 +114,5 @@ def load_settings(
         shutdown_grace_s=args.shutdown_grace,
         store_check_interval_s=args.store_check_interval,
         log_level=args.log_level,
+        log_format=args.log_format,
     )

@@ -6,6 +6,9 @@ Imported only once a command runs: grpclib and the generated messages stay out o
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -16,6 +19,8 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Target
 from toys._generated.toys import v1 as pb
+from toys.telemetry import Telemetry
+from toys.telemetry import from_environment as telemetry_from_environment
 
 DEFAULT_PORT = 50051
 LIST_PAGE_SIZE = 500
@@ -54,11 +59,24 @@ def parse_address(server: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
+@functools.cache
+def telemetry() -> Telemetry | None:
+    """toyctl's telemetry, as OTEL_* asks (None when off); flushed when the process exits."""
+    found = telemetry_from_environment("toyctl")
+    if found is not None:
+        atexit.register(found.shutdown)
+    return found
+
+
 async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
     host, port = parse_address(target.server)
     channel = Channel(host, port)
+    traced = telemetry()
+    if traced is not None:
+        traced.install_client(channel)
     try:
-        return await work(pb.ToyServiceStub(channel, timeout=target.timeout))
+        with traced.client_span() if traced is not None else contextlib.nullcontext():
+            return await work(pb.ToyServiceStub(channel, timeout=target.timeout))
     except GRPCError as exc:
         code = EXIT_FOR_STATUS.get(exc.status, ExitCode.ERROR)
         raise ToyctlError(code, f"{exc.message or exc.status.name} ({exc.status.name})") from exc
