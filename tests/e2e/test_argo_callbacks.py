@@ -52,29 +52,29 @@ def outcome_and_toy(response: dict[str, object]) -> tuple[object, dict[str, obje
 
 
 @pytest.fixture
-def toy_id(server_proc: ServerProcess) -> str:
-    created = toyctl(server_proc, "manufacture", "--name", "Car", "-o", "name")
+def toy_id(shared_server: ServerProcess) -> str:
+    created = toyctl(shared_server, "manufacture", "--name", "Car", "-o", "name")
     return created.stdout.strip()
 
 
 def test_a_retried_exit_handler_is_a_replay(
-    server_proc: ServerProcess, toy_id: str, tmp_path: Path
+    shared_server: ServerProcess, toy_id: str, tmp_path: Path
 ) -> None:
     """Argo retries the exit handler: the second delivery changes nothing and succeeds."""
     path = payload_for(toy_id, "callback-succeeded.yaml", tmp_path)
-    first, toy = outcome_and_toy(callback(server_proc, toy_id, path))
+    first, toy = outcome_and_toy(callback(shared_server, toy_id, path))
     assert (first, toy["numberManufactured"]) == ("CALLBACK_OUTCOME_APPLIED", 25)
-    again, toy_again = outcome_and_toy(callback(server_proc, toy_id, path))
+    again, toy_again = outcome_and_toy(callback(shared_server, toy_id, path))
     assert again == "CALLBACK_OUTCOME_REPLAY"
     assert toy_again == toy
 
 
 def test_argo_retry_of_a_failed_run_can_succeed(
-    server_proc: ServerProcess, toy_id: str, tmp_path: Path
+    shared_server: ServerProcess, toy_id: str, tmp_path: Path
 ) -> None:
     """`argo retry` keeps the uid: FAILED -> RUNNING -> SUCCEEDED, units counted once."""
     failed = payload_for(toy_id, "callback-failed.yaml", tmp_path)
-    outcome, toy = outcome_and_toy(callback(server_proc, toy_id, failed))
+    outcome, toy = outcome_and_toy(callback(shared_server, toy_id, failed))
     assert (outcome, toy["status"]) == ("CALLBACK_OUTCOME_APPLIED", "MANUFACTURE_STATUS_FAILED")
     assert "exit code 3" in str(toy["lastRun"])
     retried = payload_for(
@@ -86,7 +86,7 @@ def test_argo_retry_of_a_failed_run_can_succeed(
             'units-produced: "0"': 'units-produced: "25"',
         },
     )
-    outcome, toy = outcome_and_toy(callback(server_proc, toy_id, retried))
+    outcome, toy = outcome_and_toy(callback(shared_server, toy_id, retried))
     assert (outcome, toy["status"], toy["numberManufactured"]) == (
         "CALLBACK_OUTCOME_APPLIED",
         "MANUFACTURE_STATUS_SUCCEEDED",
@@ -95,13 +95,13 @@ def test_argo_retry_of_a_failed_run_can_succeed(
 
 
 def test_a_new_run_after_success_and_a_stale_one_after_it(
-    server_proc: ServerProcess, toy_id: str, tmp_path: Path
+    shared_server: ServerProcess, toy_id: str, tmp_path: Path
 ) -> None:
     """A resubmitted run (new uid) applies after success; a late callback from an older run
     than the current one is acknowledged as stale."""
-    callback(server_proc, toy_id, payload_for(toy_id, "callback-succeeded.yaml", tmp_path))
+    callback(shared_server, toy_id, payload_for(toy_id, "callback-succeeded.yaml", tmp_path))
     outcome, toy = outcome_and_toy(
-        callback(server_proc, toy_id, payload_for(toy_id, "callback-error.yaml", tmp_path))
+        callback(shared_server, toy_id, payload_for(toy_id, "callback-error.yaml", tmp_path))
     )
     assert (outcome, toy["status"], toy["numberManufactured"]) == (
         "CALLBACK_OUTCOME_APPLIED",
@@ -109,15 +109,15 @@ def test_a_new_run_after_success_and_a_stale_one_after_it(
         25,
     )
     late = payload_for(toy_id, "callback-failed.yaml", tmp_path)  # created 10:00, before 11:00
-    outcome, stale_toy = outcome_and_toy(callback(server_proc, toy_id, late))
+    outcome, stale_toy = outcome_and_toy(callback(shared_server, toy_id, late))
     assert outcome == "CALLBACK_OUTCOME_STALE"
     assert stale_toy == toy
 
 
-def test_running_then_finished(server_proc: ServerProcess, toy_id: str, tmp_path: Path) -> None:
+def test_running_then_finished(shared_server: ServerProcess, toy_id: str, tmp_path: Path) -> None:
     """The running hook moves the toy to RUNNING; the same run's end moves it on."""
     outcome, toy = outcome_and_toy(
-        callback(server_proc, toy_id, payload_for(toy_id, "callback-running.yaml", tmp_path))
+        callback(shared_server, toy_id, payload_for(toy_id, "callback-running.yaml", tmp_path))
     )
     assert (outcome, toy["status"]) == ("CALLBACK_OUTCOME_APPLIED", "MANUFACTURE_STATUS_RUNNING")
     done = payload_for(
@@ -126,17 +126,17 @@ def test_running_then_finished(server_proc: ServerProcess, toy_id: str, tmp_path
         tmp_path,
         **{'status: "Running"': 'status: "Succeeded"', 'duration: "2.402871"': 'duration: "300"'},
     )
-    outcome, toy = outcome_and_toy(callback(server_proc, toy_id, done))
+    outcome, toy = outcome_and_toy(callback(shared_server, toy_id, done))
     assert (toy["status"], toy["manufactureTime"]) == (
         "MANUFACTURE_STATUS_SUCCEEDED",
         "2026-11-26T12:05:00Z",
     )
 
 
-def test_kubectl_get_workflow_can_be_piped_in(server_proc: ServerProcess, toy_id: str) -> None:
+def test_kubectl_get_workflow_can_be_piped_in(shared_server: ServerProcess, toy_id: str) -> None:
     """`kubectl get workflow NAME -o yaml | toyctl update-status --toy-id ID --payload -`."""
     resource = (SAMPLES / "workflow-resource.yaml").read_text().replace(SAMPLE_TOY_ID, toy_id)
-    outcome, toy = outcome_and_toy(callback(server_proc, toy_id, "-", stdin=resource))
+    outcome, toy = outcome_and_toy(callback(shared_server, toy_id, "-", stdin=resource))
     assert (outcome, toy["status"], toy["numberManufactured"]) == (
         "CALLBACK_OUTCOME_APPLIED",
         "MANUFACTURE_STATUS_SUCCEEDED",
