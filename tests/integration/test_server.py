@@ -87,23 +87,31 @@ async def test_health_goes_not_serving_while_the_store_fails(db_path: Path) -> N
         assert own.status is pb.HealthCheckResponseServingStatus.SERVING
 
 
+async def callback_held_in_store(
+    stub: pb.ToyServiceStub, store: GatedStore
+) -> tuple[pb.Toy, asyncio.Task[pb.UpdateManufactureStatusResponse]]:
+    """A new toy, and a RUNNING callback for it that is in flight, held at the store's gate."""
+    toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
+    assert toy is not None
+    in_flight = asyncio.create_task(
+        stub.update_manufacture_status(
+            pb.UpdateManufactureStatusRequest(
+                toy_id=toy.id,
+                status=pb.ManufactureStatus.RUNNING,
+                run=pb.WorkflowRun(uid="u1", creation_time=T0),
+            )
+        )
+    )
+    await store.entered.wait()
+    return toy, in_flight
+
+
 async def test_drain_finishes_in_flight_calls_and_refuses_new_ones(db_path: Path) -> None:
     """On drain: NOT_SERVING at once, new calls UNAVAILABLE, the call in flight completes."""
     store = GatedStore(await SqliteToyStore.open(str(db_path)))
     async with serving(db_path, store=store) as (server, channel):
         stub = pb.ToyServiceStub(channel)
-        toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
-        assert toy is not None
-        in_flight = asyncio.create_task(
-            stub.update_manufacture_status(
-                pb.UpdateManufactureStatusRequest(
-                    toy_id=toy.id,
-                    status=pb.ManufactureStatus.RUNNING,
-                    run=pb.WorkflowRun(uid="u1", creation_time=T0),
-                )
-            )
-        )
-        await store.entered.wait()
+        toy, in_flight = await callback_held_in_store(stub, store)
         server.begin_drain()
         assert await health_of(channel) == HealthCheckResponse.NOT_SERVING
         with pytest.raises(GRPCError) as caught:
@@ -125,18 +133,7 @@ async def test_drain_cancels_calls_that_outlive_the_grace_period(db_path: Path) 
     store = GatedStore(await SqliteToyStore.open(str(db_path)))
     async with serving(db_path, store=store, grace_s=0.2) as (server, channel):
         stub = pb.ToyServiceStub(channel)
-        toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
-        assert toy is not None
-        in_flight = asyncio.create_task(
-            stub.update_manufacture_status(
-                pb.UpdateManufactureStatusRequest(
-                    toy_id=toy.id,
-                    status=pb.ManufactureStatus.RUNNING,
-                    run=pb.WorkflowRun(uid="u1", creation_time=T0),
-                )
-            )
-        )
-        await store.entered.wait()
+        _, in_flight = await callback_held_in_store(stub, store)
         await server.shutdown()
         with pytest.raises(GRPCError) as caught:
             await in_flight
