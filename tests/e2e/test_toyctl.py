@@ -91,35 +91,35 @@ def test_a_server_that_is_down(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-def test_a_bad_payload_changes_nothing(server_proc: ServerProcess, tmp_path: Path) -> None:
+def test_a_bad_payload_changes_nothing(shared_server: ServerProcess, tmp_path: Path) -> None:
     """A malformed payload exits 8 naming the field, and the toy is untouched."""
-    toy_id = json.loads(toyctl(server_proc, "manufacture", "--name", "Car", "-o", "json").stdout)[
+    toy_id = json.loads(toyctl(shared_server, "manufacture", "--name", "Car", "-o", "json").stdout)[
         "id"
     ]
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         SAMPLE.read_text().replace(SAMPLE_TOY_ID, toy_id).replace('"412.118307"', '"-1"')
     )
-    result = toyctl(server_proc, "update-status", "--toy-id", toy_id, "--payload", str(broken))
+    result = toyctl(shared_server, "update-status", "--toy-id", toy_id, "--payload", str(broken))
     assert result.returncode == 8
     assert result.stderr == (
         f"toyctl: error: payload {broken}: "
         "workflow.duration: must be zero or more seconds, got -1\n"
     )
-    mismatch = toyctl(server_proc, "update-status", "--toy-id", toy_id, "--payload", str(SAMPLE))
+    mismatch = toyctl(shared_server, "update-status", "--toy-id", toy_id, "--payload", str(SAMPLE))
     assert mismatch.returncode == 8
     assert "disagrees with --toy-id" in mismatch.stderr
-    after = json.loads(toyctl(server_proc, "get", toy_id, "-o", "json").stdout)
+    after = json.loads(toyctl(shared_server, "get", toy_id, "-o", "json").stdout)
     assert (after["status"], after["lastRun"]) == ("MANUFACTURE_STATUS_PENDING", None)
 
 
-def test_toy_ids_complete_from_the_server(server_proc: ServerProcess) -> None:
+def test_toy_ids_complete_from_the_server(shared_server: ServerProcess) -> None:
     """Bash completion of `toyctl get <TAB>` offers the server's toy ids."""
     ids = [
-        json.loads(toyctl(server_proc, "manufacture", "--name", n, "-o", "json").stdout)["id"]
+        json.loads(toyctl(shared_server, "manufacture", "--name", n, "-o", "json").stdout)["id"]
         for n in ("a", "b")
     ]
-    words = f"toyctl --server {server_proc.address} get {ids[0][:4]}"
+    words = f"toyctl --server {shared_server.address} get {ids[0][:4]}"
     result = subprocess.run(
         [TOYCTL],
         env={
@@ -153,15 +153,15 @@ def test_completion_scripts_for_each_shell(shell: str) -> None:
     assert "_TOYCTL_COMPLETE" in result.stdout
 
 
-def test_delete_asks_on_a_terminal(server_proc: ServerProcess) -> None:
+def test_delete_asks_on_a_terminal(shared_server: ServerProcess) -> None:
     """On a terminal, delete asks; 'n' keeps the toy (exit 10), 'y' deletes it."""
-    toy_id = json.loads(toyctl(server_proc, "manufacture", "--name", "Car", "-o", "json").stdout)[
+    toy_id = json.loads(toyctl(shared_server, "manufacture", "--name", "Car", "-o", "json").stdout)[
         "id"
     ]
     for answer, code in (("n", 10), ("y", 0)):
         primary, secondary = pty.openpty()
         with subprocess.Popen(
-            [TOYCTL, "--server", server_proc.address, "delete", toy_id],
+            [TOYCTL, "--server", shared_server.address, "delete", toy_id],
             stdin=secondary,
             stdout=secondary,
             stderr=secondary,
@@ -177,7 +177,7 @@ def test_delete_asks_on_a_terminal(server_proc: ServerProcess) -> None:
             pass
         os.close(primary)
         assert f"Delete toy {toy_id}?".encode() in transcript
-    assert toyctl(server_proc, "get", toy_id).returncode == 5
+    assert toyctl(shared_server, "get", toy_id).returncode == 5
 
 
 _HEAVY = ("grpclib", "betterproto2", "rich", "yaml", "toys._generated")
