@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -47,13 +48,13 @@ async def test_a_new_database_is_migrated_to_the_current_schema(db_path: Path) -
         assert await store.schema_version() == SCHEMA_VERSION
     finally:
         await store.close()
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 async def test_a_database_from_a_newer_release_is_refused(db_path: Path) -> None:
     """A schema newer than the code is not touched: opening fails with a clear message."""
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreUnavailable, match="newer than this server supports"):
         await SqliteToyStore.open(str(db_path))
