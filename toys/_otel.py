@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from grpclib.client import Channel
@@ -47,6 +46,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from toys import package_version
 from toys.calls import SERVER_FAULT_STATUSES, current_call
 from toys.domain import ManufactureStatus, StoreUnavailable, Toy
 from toys.store import PageCursor, ToyStore
@@ -55,13 +55,6 @@ from toys.telemetry import exporters
 log = logging.getLogger(__name__)
 
 INSTRUMENTATION = "toy-factory"
-
-
-def _version() -> str:
-    try:
-        return version("toy-factory")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def _split(method_name: str) -> tuple[str, str]:
@@ -124,12 +117,12 @@ class OtelTelemetry:
     ) -> None:
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
-        self._tracer = tracer_provider.get_tracer(INSTRUMENTATION, _version())
+        self._tracer = tracer_provider.get_tracer(INSTRUMENTATION, package_version())
         self._propagator = TraceContextTextMapPropagator()
         self._duration = None
         self._calls = None
         if meter_provider is not None:
-            meter = meter_provider.get_meter(INSTRUMENTATION, _version())
+            meter = meter_provider.get_meter(INSTRUMENTATION, package_version())
             self._duration = meter.create_histogram(
                 "rpc.server.call.duration", unit="s", description="Duration of handled calls"
             )

@@ -14,7 +14,6 @@ import socket
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from grpclib._typing import IServable
 from grpclib.encoding.base import CodecBase
@@ -24,6 +23,7 @@ from grpclib.protocol import H2Protocol
 from grpclib.reflection.service import ServerReflection
 from grpclib.server import Server
 
+from toys import package_version
 from toys.calls import CallTracker
 from toys.domain import ToyError
 from toys.logs import configure_logging
@@ -40,13 +40,6 @@ log = logging.getLogger("toys.server")
 
 # How long closing connections may take once in-flight calls are done or cancelled.
 _CLOSE_TIMEOUT_S = 5.0
-
-
-def package_version() -> str:
-    try:
-        return version("toy-factory")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0+unknown"
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

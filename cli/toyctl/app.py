@@ -17,6 +17,7 @@ import typer
 
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import DEFAULT_SERVER, DEFAULT_TIMEOUT_S, Output, StatusFilter, Target
+from toys import package_version
 
 if TYPE_CHECKING:
     from toys._generated.toys import v1 as pb
@@ -36,18 +37,9 @@ app = typer.Typer(
 )
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("toy-factory")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"toyctl {_version()}")
+        typer.echo(f"toyctl {package_version()}")
         raise typer.Exit
 
 

@@ -86,9 +86,7 @@ HEADERS = ["ID", "NAME", "STATUS", "MADE", "DESIGNER", "MANUFACTURER", "UPDATED"
 WIDE_HEADERS = [*HEADERS, "DESIGNED", "MANUFACTURED", "CREATED", "LAST RUN", "RUN UID"]
 
 
-def toys_text(
-    toys: Sequence[pb.Toy], output: Output, *, now: datetime | None = None, single: bool = False
-) -> str | None:
+def toys_text(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -> str | None:
     """Text for `toys` in a machine format, or None for the table formats (see print_toys)."""
     if output is Output.NAME:
         return "\n".join(t.id for t in toys)
