@@ -21,9 +21,11 @@ from grpclib.server import Server, Stream
 
 access_log = logging.getLogger("toys.access")
 
-# Calls to these services hold up a drain and are refused once it starts. Health and
-# reflection keep answering, so that probes can see NOT_SERVING while calls finish.
+# Calls to these services hold up a drain and are refused once it starts. Health (the
+# standard service and our own HealthCheck) and reflection keep answering, so that probes see
+# NOT_SERVING while calls finish.
 DRAINED_SERVICE_PREFIX = "/toys.v1.ToyService/"
+NOT_DRAINED = frozenset({"/toys.v1.ToyService/HealthCheck"})
 
 # Statuses that mean the server failed, not the caller: logged as warnings, and traced as
 # errors. NOT_FOUND, INVALID_ARGUMENT and the like are the caller's business.
@@ -130,7 +132,9 @@ class CallTracker:
                 trace_id=_incoming_trace_id(event),
             )
         )
-        if not event.method_name.startswith(DRAINED_SERVICE_PREFIX):
+        if not event.method_name.startswith(DRAINED_SERVICE_PREFIX) or (
+            event.method_name in NOT_DRAINED
+        ):
             return
         if not self.accepting:
             raise GRPCError(Status.UNAVAILABLE, "server is shutting down; retry another replica")

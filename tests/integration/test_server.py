@@ -114,6 +114,8 @@ async def test_drain_finishes_in_flight_calls_and_refuses_new_ones(db_path: Path
         toy, in_flight = await callback_held_in_store(stub, store)
         server.begin_drain()
         assert await health_of(channel) == HealthCheckResponse.NOT_SERVING
+        own = await stub.health_check(pb.HealthCheckRequest())
+        assert own.status is pb.HealthCheckResponseServingStatus.NOT_SERVING
         with pytest.raises(GRPCError) as caught:
             await stub.get_toy(pb.GetToyRequest(id=toy.id))
         assert caught.value.status is Status.UNAVAILABLE
