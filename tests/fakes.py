@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from toys.domain import ManufactureStatus, Toy
+from toys.domain import ManufactureStatus, StoreUnavailable, Toy
 from toys.store import PageCursor, ToyStore
 
 
@@ -58,3 +58,10 @@ class BrokenGetStore(DelegatingStore):
 
     async def get(self, toy_id: str) -> Toy:
         raise ZeroDivisionError("a bug, not a domain error")
+
+
+class FailingPingStore(DelegatingStore):
+    """A store whose health probe fails, as a full disk or a lost volume would."""
+
+    async def ping(self) -> None:
+        raise StoreUnavailable("database error: disk I/O error")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests.fakes import FailingPingStore
 from tests.support import ROOT, ThreadedServer
 from toyctl import client
 from toyctl.app import app
@@ -166,3 +168,15 @@ def test_a_server_that_never_answers_hits_the_deadline() -> None:
         result = runner.invoke(app, ["--server", f"127.0.0.1:{port}", "--timeout", "0.3", "list"])
     assert result.exit_code == ExitCode.DEADLINE, result.output
     assert result.stderr == f"toyctl: error: no answer from 127.0.0.1:{port} within 0.3s\n"
+
+
+def test_health_exits_9_when_the_server_is_not_serving(tmp_path: Path) -> None:
+    """The server answers but its store fails: NOT_SERVING is printed and the exit code is 9."""
+    server = ThreadedServer(tmp_path / "sick.db", wrap_store=FailingPingStore).start()
+    try:
+        result = toyctl(server, "health")
+    finally:
+        server.stop()
+    assert result.exit_code == ExitCode.NOT_SERVING
+    assert result.stdout.startswith("NOT_SERVING")
+    assert "store failing: database error: disk I/O error" in result.stdout
