@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,9 +50,9 @@ def callback(
     )
 
 
-async def expect_status(status: Status, call: object) -> str:
+async def expect_status(status: Status, call: Awaitable[object]) -> str:
     with pytest.raises(GRPCError) as caught:
-        await call  # type: ignore[misc]  # any awaitable stub call
+        await call
     assert caught.value.status is status, caught.value.message
     return caught.value.message or ""
 
@@ -80,7 +80,11 @@ async def test_create_get_list_delete(stub: pb.ToyServiceStub) -> None:
 
 async def test_list_follows_page_tokens_to_the_end(stub: pb.ToyServiceStub) -> None:
     """Pages of 2 over 5 toys give every toy once, in order, and the last token is empty."""
-    ids = [(await stub.create_toy(pb.CreateToyRequest(name=f"toy {i}"))).toy.id for i in range(5)]  # type: ignore[union-attr]
+    ids = []
+    for index in range(5):
+        toy = (await stub.create_toy(pb.CreateToyRequest(name=f"toy {index}"))).toy
+        assert toy is not None
+        ids.append(toy.id)
     seen: list[str] = []
     token = ""
     pages = 0
