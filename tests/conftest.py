@@ -9,7 +9,7 @@ import pytest
 
 from tests.support import ThreadedServer
 from toys.service import ToyService
-from toys.sqlite_store import SqliteToyStore
+from toys.stores.sqlite import SqliteToyStore
 
 
 @pytest.fixture

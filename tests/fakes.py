@@ -3,40 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-
-from toys.domain import ManufactureStatus, StoreUnavailable, Toy
-from toys.store import PageCursor, ToyStore
-
-
-class DelegatingStore:
-    """Passes every call to a real store; subclasses override what a test needs."""
-
-    def __init__(self, inner: ToyStore) -> None:
-        self.inner = inner
-
-    async def add(self, toy: Toy) -> None:
-        await self.inner.add(toy)
-
-    async def get(self, toy_id: str) -> Toy:
-        return await self.inner.get(toy_id)
-
-    async def list(
-        self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
-    ) -> list[Toy]:
-        return await self.inner.list(status=status, after=after, limit=limit)
-
-    async def update[R](self, toy_id: str, change: Callable[[Toy], tuple[Toy | None, R]]) -> R:
-        return await self.inner.update(toy_id, change)
-
-    async def delete(self, toy_id: str) -> None:
-        await self.inner.delete(toy_id)
-
-    async def ping(self) -> None:
-        await self.inner.ping()
-
-    async def close(self) -> None:
-        await self.inner.close()
+from toys.domain import Toy
+from toys.store import Change, DelegatingStore, StoreUnavailable, ToyStore
 
 
 class GatedStore(DelegatingStore):
@@ -47,7 +15,7 @@ class GatedStore(DelegatingStore):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def update[R](self, toy_id: str, change: Callable[[Toy], tuple[Toy | None, R]]) -> R:
+    async def update[R](self, toy_id: str, change: Change[R]) -> R:
         self.entered.set()
         await self.gate.wait()
         return await self.inner.update(toy_id, change)

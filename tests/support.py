@@ -214,9 +214,10 @@ class ThreadedServer:
         return f"127.0.0.1:{self.port}"
 
     def _run(self) -> None:
-        from toys.server import bind_socket, create_server
+        from toys.server import create_server
+        from toys.transport import bind_socket
         from toys.settings import Settings
-        from toys.sqlite_store import SqliteToyStore
+        from toys.stores.sqlite import SqliteToyStore
 
         async def serve() -> None:
             store: ToyStore | None = None

@@ -17,6 +17,8 @@ from grpclib.exceptions import GRPCError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
+from toys.defaults import DEFAULT_PORT
+
 
 async def check(host: str, port: int, service: str, deadline_s: float) -> str | None:
     """None when SERVING, else why not."""
@@ -41,7 +43,9 @@ async def check(host: str, port: int, service: str, deadline_s: float) -> str | 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="toys-probe", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("TOYS_PORT", "50051")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("TOYS_PORT", str(DEFAULT_PORT)))
+    )
     parser.add_argument("--service", default="", help='service to check ("" is the whole server)')
     parser.add_argument("--timeout", type=float, default=3.0, help="deadline in seconds")
     args = parser.parse_args(argv)

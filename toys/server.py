@@ -1,7 +1,7 @@
-"""Composition root: wires store, use cases, servicer, health, reflection and the drain.
+"""Composition root: `create_server(settings)` wires store, use cases, servicer, readiness,
+health, reflection, the per-call listeners and telemetry; `main()` is `toys-server`.
 
-`create_server(settings)` builds everything inside the running event loop; `main()` is the
-`toys-server` entry point.
+Nothing is built at import time: everything happens inside the event loop that serves.
 """
 
 from __future__ import annotations
@@ -11,96 +11,40 @@ import contextlib
 import logging
 import signal
 import socket
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grpclib._typing import IServable
-from grpclib.encoding.base import CodecBase
-from grpclib.health.check import ServiceCheck, ServiceStatus
 from grpclib.health.service import Health
-from grpclib.protocol import H2Protocol
 from grpclib.reflection.service import ServerReflection
-from grpclib.server import Server
 
 from toys import package_version
-from toys.calls import CallTracker
+from toys.calls.access_log import AccessLog
+from toys.calls.drain import DrainGate
 from toys.domain import ToyError
+from toys.health import Readiness, ReadinessCheck
 from toys.logs import configure_logging
 from toys.reflection import reflection_pool
 from toys.service import ToyService
-from toys.servicer import StrictProtoCodec, ToyServicer
+from toys.servicer import ToyServicer
 from toys.settings import Settings, load_settings
-from toys.sqlite_store import SqliteToyStore
 from toys.store import ToyStore
+from toys.stores.sqlite import SqliteToyStore
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
+from toys.transport import GrpcServer, bind_socket
+from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")
-
-# How long closing connections may take once in-flight calls are done or cancelled.
-_CLOSE_TIMEOUT_S = 5.0
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket for host:port (port 0 picks a free port)."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-def _no_delay(sock: socket.socket) -> None:
-    """Disable Nagle on the listener; Linux passes it on to every accepted connection.
-
-    asyncio sets TCP_NODELAY itself only when the socket's proto is IPPROTO_TCP, which a socket
-    made by socket.create_server() is not; without it, each small unary reply waits ~40 ms
-    for the client's delayed ACK.
-    """
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _Server(Server):
-    """grpclib's Server, remembering its connections so that a drain can close idle ones.
-
-    Python 3.12's asyncio.Server.wait_closed() waits until every client has disconnected, and
-    grpclib 0.4 offers no way to close server-side connections; without this a client that
-    keeps its channel open (a load balancer, a probe) would hold up every shutdown.
-    """
-
-    def __init__(self, handlers: Sequence[IServable], *, codec: CodecBase) -> None:
-        super().__init__(handlers, codec=codec)
-        self._connections: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
-
-    def _protocol_factory(self) -> H2Protocol:
-        protocol = super()._protocol_factory()
-        self._connections.add(protocol)
-        return protocol
-
-    def close_connections(self) -> None:
-        for protocol in list(self._connections):
-            connection = getattr(protocol, "connection", None)  # unset before connection_made
-            if connection is not None:
-                connection.close()
 
 
 @dataclass(slots=True)
 class ToyServer:
     """A wired server: start it on a socket, later drain and close it."""
 
-    grpc: _Server
+    grpc: GrpcServer
     store: ToyStore
-    calls: CallTracker
-    serving: ServiceStatus
+    gate: DrainGate
+    readiness: Readiness
     settings: Settings
     port: int = 0
 
@@ -108,39 +52,23 @@ class ToyServer:
         """Listen on `sock` (or on settings.host:port) and return the port."""
         if sock is None:
             sock = bind_socket(self.settings.host, self.settings.port)
-        _no_delay(sock)
-        self.port = int(sock.getsockname()[1])
-        await self.grpc.start(sock=sock)
+        self.port = await self.grpc.listen_on(sock)
         return self.port
 
     def begin_drain(self) -> None:
         """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on."""
-        self.serving.set(False)
-        self.calls.stop_accepting()
+        self.readiness.begin_drain()
 
     async def shutdown(self, grace_s: float | None = None) -> None:
         """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
-        `grace_s` seconds, then cancel what is left and close the store."""
+        `grace_s` seconds (default: the settings'), then cancel what is left and close."""
         self.begin_drain()
         await self.finish_drain(grace_s)
 
     async def finish_drain(self, grace_s: float | None = None) -> None:
-        """Wait up to `grace_s` (default: the settings') for in-flight calls, then close."""
+        """Once draining: wait for in-flight calls, close connections, close the store."""
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
-        if self.calls.in_flight:
-            log.info("draining %d in-flight calls (up to %.1fs)", self.calls.in_flight, grace)
-        try:
-            await asyncio.wait_for(self.calls.wait_idle(), grace)
-        except TimeoutError:
-            log.warning("grace period over: cancelling %d calls", self.calls.in_flight)
-            await self.calls.cancel_in_flight()
-        # Stops listening and cancels what is left (health watches, reflection streams).
-        self.grpc.close()
-        self.grpc.close_connections()
-        try:
-            await asyncio.wait_for(self.grpc.wait_closed(), _CLOSE_TIMEOUT_S)
-        except TimeoutError:
-            log.warning("connections still open after %.1fs; closing anyway", _CLOSE_TIMEOUT_S)
+        await self.grpc.drain(self.gate, grace)
         await self.store.close()
 
 
@@ -155,28 +83,20 @@ async def create_server(
     if store is None:
         store = await SqliteToyStore.open(settings.db)
     if telemetry is not None:
-        store = telemetry.instrument_store(store)
-    service = ToyService(store)
-    calls = CallTracker()
-    servicer = ToyServicer(service, version=package_version(), accepting=lambda: calls.accepting)
-
-    async def store_healthy() -> bool:
-        report = await service.health()
-        if not report.store_ok:
-            log.warning("store health probe failed: %s", report.store_detail)
-        return report.store_ok
-
-    serving = ServiceStatus()
-    serving.set(True)
-    store_check = ServiceCheck(store_healthy, check_ttl=settings.store_check_interval_s)
-    # Health's "" (overall) entry gets the union of these checks.
-    health = Health({servicer: [serving, store_check]})
+        store = telemetry.instrument_store(store, "sqlite")
+    readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
+    servicer = ToyServicer(ToyService(store), version=package_version(), readiness=readiness)
+    # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
+    health = Health({servicer: [ReadinessCheck(readiness)]})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
-    grpc_server = _Server(services, codec=StrictProtoCodec())
-    calls.install(grpc_server)  # first: the telemetry hooks read the call it records
+    grpc_server = GrpcServer(services, codec=StrictProtoCodec())
+    gate = DrainGate(readiness)
+    # Per-call listeners, in any order.
+    gate.install(grpc_server)
+    AccessLog().install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
-    return ToyServer(grpc_server, store, calls, serving, settings)
+    return ToyServer(grpc_server, store, gate, readiness, settings)
 
 
 async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:

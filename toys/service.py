@@ -1,10 +1,7 @@
-"""Use cases: create, get, list, report a run, delete, health. Plain values in, domain out."""
+"""Use cases: create, get, list, report a run, delete. Plain values in, domain out."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,14 +15,13 @@ from toys.domain import (
     ManufactureStatus,
     NewToy,
     Toy,
-    ToyError,
     WorkflowRun,
 )
+from toys.page_tokens import decode_page_token, encode_page_token
 from toys.store import PageCursor, ToyStore
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
-_TOKEN_VERSION = 1
 
 
 def utc_now() -> datetime:
@@ -40,46 +36,6 @@ def new_toy_id() -> str:
 class ToyPage:
     toys: list[Toy]
     next_page_token: str
-
-
-@dataclass(frozen=True, slots=True)
-class HealthReport:
-    store_ok: bool
-    store_detail: str
-
-
-def encode_page_token(cursor: PageCursor, status: ManufactureStatus | None) -> str:
-    """An opaque token for the page after `cursor`, bound to the query's filter."""
-    document = {
-        "v": _TOKEN_VERSION,
-        "t": cursor.create_time.astimezone(UTC).isoformat(),
-        "i": cursor.toy_id,
-        "s": "" if status is None else status.value,
-    }
-    raw = json.dumps(document, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_page_token(token: str, status: ManufactureStatus | None) -> PageCursor:
-    """The cursor in `token`; InvalidArgument when it is malformed or from another query."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        document = json.loads(raw)
-        if document["v"] != _TOKEN_VERSION:
-            raise ValueError("unknown token version")
-        cursor = PageCursor(
-            create_time=datetime.fromisoformat(document["t"]), toy_id=str(document["i"])
-        )
-        token_status = str(document["s"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise InvalidArgument("page_token", "is not a token this server issued") from exc
-    if cursor.create_time.utcoffset() is None:
-        raise InvalidArgument("page_token", "is not a token this server issued")
-    if token_status != ("" if status is None else status.value):
-        raise InvalidArgument(
-            "page_token", "was issued for a different query: keep the same status filter"
-        )
-    return cursor
 
 
 class ToyService:
@@ -132,10 +88,3 @@ class ToyService:
 
     async def delete(self, toy_id: str) -> None:
         await self._store.delete(domain.check_toy_id(toy_id))
-
-    async def health(self) -> HealthReport:
-        try:
-            await self._store.ping()
-        except ToyError as exc:
-            return HealthReport(store_ok=False, store_detail=exc.message)
-        return HealthReport(store_ok=True, store_detail="")

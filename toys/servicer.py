@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import betterproto2
 from grpclib.const import Status
-from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
 
 from toys import translate
 from toys._generated.toys import v1 as pb
-from toys.domain import (
-    InvalidArgument,
-    StoreUnavailable,
-    ToyError,
-    ToyNotFound,
-    TransitionRejected,
-)
+from toys.domain import InvalidArgument, ToyError, ToyNotFound, TransitionRejected
+from toys.health import Readiness
 from toys.service import ToyService
+from toys.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +30,15 @@ STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
 
 
 def grpc_error(error: ToyError) -> GRPCError:
-    """The GRPCError a client sees for a domain error."""
+    """The GRPCError a client sees for a domain error; fields are named by their proto path."""
+    message = error.message
+    if isinstance(error, InvalidArgument):
+        message = f"{translate.proto_path(error.field)}: {error.problem}"
     for cls in type(error).__mro__:
         status = STATUS_FOR_ERROR.get(cls)
         if status is not None:
-            return GRPCError(status, error.message)
-    return GRPCError(Status.INTERNAL, error.message)
+            return GRPCError(status, message)
+    return GRPCError(Status.INTERNAL, message)
 
 
 def _translating_errors[**P, R](
@@ -63,51 +59,13 @@ def _translating_errors[**P, R](
     return wrapper
 
 
-def _check_decoded(message: Any, path: str = "") -> None:
-    """Raise InvalidArgument for a scalar field that decoded to None.
-
-    betterproto2 leaves a field None when the wire carried it with the wrong wire type (say, a
-    group where a string belongs); the handlers would otherwise trip over it.
-    """
-    for field in dataclasses.fields(message):
-        meta = betterproto2.FieldMetadata.get(field)
-        value = getattr(message, field.name)
-        name = f"{path}{field.name}"
-        if value is None:
-            if not meta.optional and meta.group is None:
-                raise InvalidArgument(name, "has the wrong wire type")
-        elif meta.proto_type == betterproto2.TYPE_MESSAGE and meta.unwrap is None:
-            for index, item in enumerate(value if meta.repeated else [value]):
-                _check_decoded(item, f"{name}[{index}]." if meta.repeated else f"{name}.")
-
-
-class StrictProtoCodec(ProtoCodec):
-    """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN.
-
-    betterproto2 raises plain Python errors for, e.g., a Timestamp outside years 1..9999 or
-    bytes that are not UTF-8 in a string field.
-    """
-
-    def decode(self, data: bytes, message_type: Any) -> Any:
-        name = getattr(message_type, "__name__", "message")
-        try:
-            message = super().decode(data, message_type)
-            if isinstance(message, betterproto2.Message):  # health and reflection are not
-                _check_decoded(message)
-        except InvalidArgument as exc:
-            raise grpc_error(InvalidArgument("request", f"{name}.{exc.message}")) from exc
-        except Exception as exc:
-            raise grpc_error(InvalidArgument("request", f"cannot decode {name}: {exc}")) from exc
-        return message
-
-
 class ToyServicer(pb.ToyServiceBase):
     """Implements the generated service base by calling the use cases."""
 
-    def __init__(self, service: ToyService, *, version: str, accepting: Callable[[], bool]) -> None:
+    def __init__(self, service: ToyService, *, version: str, readiness: Readiness) -> None:
         self._service = service
         self._version = version
-        self._accepting = accepting
+        self._readiness = readiness
 
     @_translating_errors
     async def create_toy(self, message: pb.CreateToyRequest) -> pb.CreateToyResponse:
@@ -147,8 +105,7 @@ class ToyServicer(pb.ToyServiceBase):
 
     @_translating_errors
     async def health_check(self, message: pb.HealthCheckRequest) -> pb.HealthCheckResponse:
-        report = await self._service.health()
-        serving = report.store_ok and self._accepting()
+        serving = await self._readiness.refresh()
         return pb.HealthCheckResponse(
             status=(
                 pb.HealthCheckResponseServingStatus.SERVING
@@ -156,6 +113,6 @@ class ToyServicer(pb.ToyServiceBase):
                 else pb.HealthCheckResponseServingStatus.NOT_SERVING
             ),
             version=self._version,
-            store_ok=report.store_ok,
-            store_detail=report.store_detail,
+            store_ok=self._readiness.store_ok,
+            store_detail=self._readiness.store_detail,
         )

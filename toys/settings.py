@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from toys.defaults import DEFAULT_PORT
+
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104  # a server in a container must listen beyond loopback
-DEFAULT_PORT = 50051
 DEFAULT_DB = "toys.db"
 DEFAULT_GRACE_S = 10.0
 DEFAULT_STORE_CHECK_S = 5.0

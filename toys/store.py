@@ -1,4 +1,8 @@
-"""What the service needs from storage: the ToyStore port."""
+"""What the service needs from storage: the ToyStore port, its error, and a delegating base.
+
+Implementations live in toys.stores; wrappers (tracing) and test doubles derive from
+DelegatingStore and override only what they change.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from toys.domain import ManufactureStatus, Toy
+from toys.domain import ManufactureStatus, Toy, ToyError
+
+
+class StoreUnavailable(ToyError):
+    """The store could not do its work (I/O error, corrupt or locked database, no connection)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +24,9 @@ class PageCursor:
 
     create_time: datetime
     toy_id: str
+
+
+type Change[R] = Callable[[Toy], tuple[Toy | None, R]]
 
 
 class ToyStore(Protocol):
@@ -32,7 +43,7 @@ class ToyStore(Protocol):
     ) -> list[Toy]:
         """Up to `limit` toys ordered by (create_time, id), strictly after `after`."""
 
-    async def update[R](self, toy_id: str, change: Callable[[Toy], tuple[Toy | None, R]]) -> R:
+    async def update[R](self, toy_id: str, change: Change[R]) -> R:
         """Apply `change` to the toy atomically and return its second value.
 
         `change` gets the toy as stored and returns (the toy to store, or None to leave it
@@ -45,7 +56,37 @@ class ToyStore(Protocol):
         """Remove the toy; raises ToyNotFound."""
 
     async def ping(self) -> None:
-        """Return when storage answers a query; raise StoreUnavailable otherwise."""
+        """Return when storage can read and write; raise StoreUnavailable otherwise."""
 
     async def close(self) -> None:
         """Release connections and threads. Idempotent."""
+
+
+class DelegatingStore:
+    """A ToyStore that passes every call to `inner`; subclasses override what they change."""
+
+    def __init__(self, inner: ToyStore) -> None:
+        self.inner = inner
+
+    async def add(self, toy: Toy) -> None:
+        await self.inner.add(toy)
+
+    async def get(self, toy_id: str) -> Toy:
+        return await self.inner.get(toy_id)
+
+    async def list(
+        self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
+    ) -> list[Toy]:
+        return await self.inner.list(status=status, after=after, limit=limit)
+
+    async def update[R](self, toy_id: str, change: Change[R]) -> R:
+        return await self.inner.update(toy_id, change)
+
+    async def delete(self, toy_id: str) -> None:
+        await self.inner.delete(toy_id)
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -19,10 +19,10 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Target
 from toys._generated.toys import v1 as pb
+from toys.defaults import DEFAULT_PORT
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
 
-DEFAULT_PORT = 50051
 LIST_PAGE_SIZE = 500
 
 # The one place where gRPC statuses become toyctl exit codes.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-DEFAULT_SERVER = "localhost:50051"
+from toys.defaults import DEFAULT_PORT
+
+DEFAULT_SERVER = f"localhost:{DEFAULT_PORT}"
 DEFAULT_TIMEOUT_S = 10.0
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toys._generated.toys import v1 as pb
 
@@ -135,3 +136,37 @@ def note(message: str) -> None:
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(message)
+
+
+def print_health(report: pb.HealthCheckResponse) -> None:
+    """One line: the serving status, the version and the store's state."""
+    state = pb.HealthCheckResponseServingStatus(report.status).name
+    store = "ok" if report.store_ok else f"failing: {report.store_detail}"
+    sys.stdout.write(f"{state}  version {report.version}  store {store}\n")
+
+
+_OUTCOME_NOTES = {
+    pb.CallbackOutcome.APPLIED: "callback applied: toy {id} is {status}, {made} made",
+    pb.CallbackOutcome.REPLAY: (
+        "callback was a replay: already applied, toy {id} unchanged ({status})"
+    ),
+    pb.CallbackOutcome.STALE: (
+        "callback was stale: a newer run owns toy {id}; unchanged ({status})"
+    ),
+}
+
+
+def print_callback(response: pb.UpdateManufactureStatusResponse, output: Output) -> None:
+    """The toy after a callback on stdout, and what became of the callback on stderr."""
+    toy = response.toy
+    if toy is None:
+        raise ToyctlError(ExitCode.ERROR, "the server answered without a toy")
+    if output in (Output.JSON, Output.YAML):
+        print_document(response.to_dict(include_default_values=True), output)
+    else:
+        print_toys([toy], output, single=True)
+    template = _OUTCOME_NOTES.get(pb.CallbackOutcome(response.outcome))
+    if template is not None:
+        note(
+            template.format(id=toy.id, status=status_name(toy.status), made=toy.number_manufactured)
+        )

@@ -14,7 +14,7 @@ import yaml
 
 from scripts.check_argo_manifests import WORKFLOWS, check_files, problems
 from tests.support import ROOT
-from toyctl.payloads import parse_payload
+from toyctl.argo import parse_payload
 from toys.domain import ManufactureStatus
 
 SAMPLES = ROOT / "argo_samples"

@@ -24,7 +24,7 @@ from toys._generated.google.protobuf import Timestamp
 from toys._generated.toys import v1 as pb
 from toys.server import ToyServer, create_server
 from toys.settings import Settings
-from toys.sqlite_store import SqliteToyStore
+from toys.stores.sqlite import SqliteToyStore
 from toys.store import ToyStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ async def serving(
         yield server, channel
     finally:
         channel.close()
-        if server.calls.accepting:
+        if not server.readiness.draining:
             await server.shutdown()
 
 

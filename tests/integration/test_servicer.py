@@ -13,15 +13,19 @@ from grpclib.testing import ChannelFor
 
 from toys._generated.toys import v1 as pb
 from toys.service import ToyService
-from toys.servicer import StrictProtoCodec, ToyServicer
+from toys.health import Readiness
+from toys.servicer import ToyServicer
+from toys.stores.sqlite import SqliteToyStore
+from toys.wire import StrictProtoCodec
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 S = pb.ManufactureStatus
 
 
 @pytest.fixture
-async def stub(service: ToyService) -> AsyncIterator[pb.ToyServiceStub]:
-    servicer = ToyServicer(service, version="9.9.9", accepting=lambda: True)
+async def stub(service: ToyService, store: SqliteToyStore) -> AsyncIterator[pb.ToyServiceStub]:
+    readiness = Readiness(store.ping, interval_s=0)
+    servicer = ToyServicer(service, version="9.9.9", readiness=readiness)
     async with ChannelFor([servicer], codec=StrictProtoCodec()) as channel:
         yield pb.ToyServiceStub(channel)
 

@@ -17,13 +17,13 @@ from tests.support import T0
 from toys.domain import (
     ManufactureStatus,
     NewToy,
-    StoreUnavailable,
     Toy,
     ToyNotFound,
     create_toy,
 )
-from toys.sqlite_store import MEMORY, SCHEMA_VERSION, SqliteToyStore
-from toys.store import PageCursor
+from toys.stores.sqlite import MEMORY, SqliteToyStore
+from toys.stores.sqlite_schema import SCHEMA_VERSION
+from toys.store import PageCursor, StoreUnavailable
 
 
 def toy_named(name: str, minutes: int = 0, toy_id: str | None = None) -> Toy:

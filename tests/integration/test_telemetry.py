@@ -20,7 +20,7 @@ from tests.support import ThreadedServer
 from toyctl import client
 from toyctl.errors import ToyctlError
 from toyctl.options import Target
-from toys._otel import OtelTelemetry
+from toys.telemetry.sdk import OtelTelemetry
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

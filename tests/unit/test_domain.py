@@ -66,7 +66,7 @@ def test_create_toy_starts_pending_with_design_time_defaulting_to_now() -> None:
         (NewToy(name="   "), "name"),
         (NewToy(name="x" * 201), "name"),
         (NewToy(name="ok", designer="d" * 201), "designer"),
-        (NewToy(name="ok", manufacturor="m" * 201), "manufacturor"),
+        (NewToy(name="ok", manufacturer="m" * 201), "manufacturer"),
         (NewToy(name="bad\x00name"), "name"),
         (NewToy(name="ok", design_time=datetime(2026, 1, 1)), "design_time"),
     ],
@@ -91,10 +91,10 @@ def test_malformed_ids_are_invalid_arguments(toy_id: str) -> None:
     [
         (replace(run_at("u", S.RUNNING), uid=""), "run.uid"),
         (replace(run_at("u", S.RUNNING), creation_time=datetime(2026, 1, 1)), "run.creation_time"),
-        (replace(run_at("u", S.SUCCEEDED), finished_at=None), "run.finished_time"),
+        (replace(run_at("u", S.SUCCEEDED), finished_at=None), "run.finished_at"),
         (
             replace(run_at("u", S.FAILED), finished_at=T0 - timedelta(seconds=1)),
-            "run.finished_time",
+            "run.finished_at",
         ),
         (replace(run_at("u", S.SUCCEEDED), units_produced=-1), "run.units_produced"),
         (replace(run_at("u", S.SUCCEEDED), units_produced=INT32_MAX + 1), "run.units_produced"),

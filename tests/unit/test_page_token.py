@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.strategies import aware_times, statuses
 from tests.support import T0
 from toys.domain import InvalidArgument, ManufactureStatus
-from toys.service import decode_page_token, encode_page_token
+from toys.page_tokens import decode_page_token, encode_page_token
 from toys.store import PageCursor
 
 

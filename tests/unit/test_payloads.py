@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import aware_times, failures, texts
 from tests.support import ROOT
-from toyctl.payloads import PayloadError, parse_payload
+from toyctl.argo import PayloadError, parse_payload
 from toys.domain import ManufactureStatus, WorkflowFailure
 
 SAMPLE = ROOT / "argo_samples" / "callback-succeeded.yaml"
@@ -330,7 +330,7 @@ def test_offsets_other_than_utc_are_kept_as_instants() -> None:
 
 def test_payload_files_that_cannot_be_read(tmp_path: Path) -> None:
     """Missing files, directories and non-UTF-8 files are payload errors, not tracebacks."""
-    from toyctl.payloads import read_source
+    from toyctl.commands.callback import read_source
 
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"\xff\xfe\x00")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toys.telemetry import exporters, from_environment, requested
+from toys.telemetry import from_environment
+from toys.telemetry.env import exporters, requested
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,8 @@
-"""Whether OpenTelemetry is on, and the one way in. Imports nothing from OpenTelemetry.
+"""Telemetry: the port the server and toyctl use, and the one way in. Imports no OpenTelemetry.
 
-Configuration is only the standard OTEL_* environment: telemetry is off unless
-OTEL_TRACES_EXPORTER or OTEL_METRICS_EXPORTER names an exporter (`otlp` or `console`), and
-OTEL_SDK_DISABLED=true turns it off again. OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and
-OTEL_EXPORTER_OTLP_* (endpoint, headers, timeout) are read by the SDK. With telemetry off, the
-`opentelemetry` packages are never imported, installed or not.
+Configuration is only the standard OTEL_* environment (see toys.telemetry.env). With telemetry
+off, the `opentelemetry` packages are never imported, installed or not; on, toys.telemetry.sdk
+builds the SDK providers and the grpclib listeners.
 """
 
 from __future__ import annotations
@@ -15,6 +13,8 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
+from toys.telemetry.env import requested
+
 if TYPE_CHECKING:
     from grpclib.client import Channel
     from grpclib.server import Server
@@ -23,21 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXPORTER_VARIABLES = ("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER")
-
-
-def exporters(value: str) -> list[str]:
-    """The exporter names in an OTEL_*_EXPORTER value, without `none`."""
-    names = (name.strip().lower() for name in value.split(","))
-    return [name for name in names if name and name != "none"]
-
-
-def requested(environ: Mapping[str, str]) -> bool:
-    """True when the environment asks for any traces or metrics."""
-    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
-        return False
-    return any(exporters(environ.get(name, "")) for name in EXPORTER_VARIABLES)
-
 
 class Telemetry(Protocol):
     """What the server and toyctl need from a telemetry implementation."""
@@ -45,8 +30,9 @@ class Telemetry(Protocol):
     def install_server(self, server: Server) -> None:
         """Trace and measure every call the server handles."""
 
-    def instrument_store(self, store: ToyStore) -> ToyStore:
-        """A store whose calls are child spans of the call that makes them."""
+    def instrument_store(self, store: ToyStore, db_system: str) -> ToyStore:
+        """A store whose calls are child spans of the call that makes them (`db_system` is
+        the semantic conventions' name of the database, e.g. `sqlite`)."""
 
     def install_client(self, channel: Channel) -> None:
         """Propagate the current trace on every request sent through `channel`."""
@@ -66,7 +52,7 @@ def from_environment(
     if not requested(env):
         return None
     try:
-        from toys import _otel
+        from toys.telemetry import sdk
     except ImportError as exc:
         log.warning(
             "OTEL_* asks for telemetry, but OpenTelemetry is not installed "
@@ -74,4 +60,4 @@ def from_environment(
             exc,
         )
         return None
-    return _otel.OtelTelemetry.from_environment(default_service_name, env)
+    return sdk.OtelTelemetry.from_environment(default_service_name, env)

@@ -1,0 +1,97 @@
+"""update-status: send an Argo Workflows callback, read from a payload file, stdin or the
+bundled sample."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from toyctl.commands.common import OutputOption, complete_toy_id, reporting, target
+from toyctl.options import Output
+
+if TYPE_CHECKING:
+    from toys._generated.toys import v1 as pb
+
+BUNDLED_SAMPLE = "callback-succeeded.yaml"
+
+
+def read_source(path: str, stdin_text: str | None = None) -> str:
+    """The payload text from a file, or standard input for '-'."""
+    from toyctl.argo import PayloadError
+
+    if path == "-":
+        if stdin_text is None:
+            raise PayloadError("-", "", "standard input is empty")
+        return stdin_text
+    try:
+        with open(path, encoding="utf-8") as handle:  # plain text read
+            return handle.read()
+    except FileNotFoundError:
+        raise PayloadError(path, "", "no such file") from None
+    except IsADirectoryError:
+        raise PayloadError(path, "", "is a directory") from None
+    except PermissionError:
+        raise PayloadError(path, "", "permission denied") from None
+    except UnicodeDecodeError:
+        raise PayloadError(path, "", "is not UTF-8 text") from None
+    except OSError as exc:
+        raise PayloadError(path, "", exc.strerror or str(exc)) from None
+
+
+def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStatusRequest:
+    from importlib import resources
+
+    from toyctl.argo import parse_payload
+    from toys import translate
+    from toys._generated.toys import v1 as pb
+
+    if payload is None:
+        sample = resources.files("toyctl").joinpath("samples", BUNDLED_SAMPLE)
+        text, source, replace = (
+            sample.read_text(encoding="utf-8"),
+            f"(bundled {BUNDLED_SAMPLE})",
+            True,
+        )
+    else:
+        stdin_text = sys.stdin.read() if payload == "-" else None
+        text, source, replace = read_source(payload, stdin_text), payload, False
+    callback = parse_payload(text, source=source, toy_id=toy_id, replace_toy_id=replace)
+    return pb.UpdateManufactureStatusRequest(
+        toy_id=callback.toy_id,
+        status=translate.status_to_pb(callback.run.status),
+        run=translate.run_to_pb(callback.run),
+    )
+
+
+def update_status(
+    ctx: typer.Context,
+    toy_id: Annotated[
+        str,
+        typer.Option(
+            "--toy-id",
+            help="The toy the run manufactured.",
+            autocompletion=complete_toy_id,
+            show_default=False,
+        ),
+    ],
+    payload: Annotated[
+        str | None,
+        typer.Option(
+            "--payload",
+            "-f",
+            help="Argo callback payload (exit-handler document or Workflow resource), YAML or "
+            "JSON; '-' reads stdin. Without it, a bundled sample of a succeeded run is sent.",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOption = Output.TABLE,
+) -> None:
+    """Send an Argo Workflows callback: a run's status for a toy."""
+    with reporting():
+        request = _load_callback(toy_id, payload)
+        from toyctl import client, render
+
+        response = client.update_status(target(ctx), request)
+        render.print_callback(response, output)

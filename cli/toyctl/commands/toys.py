@@ -1,0 +1,111 @@
+"""manufacture, list, get, delete: the toys themselves."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from toyctl.commands.common import OutputOption, ToyIdArgument, reporting, target
+from toyctl.errors import ExitCode, ToyctlError
+from toyctl.options import Output, StatusFilter
+
+
+def _parse_time(text: str | None, option: str) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an RFC 3339 time", param_hint=option) from None
+    if value.utcoffset() is None:
+        raise typer.BadParameter(f"{text!r} has no UTC offset (add Z or +HH:MM)", param_hint=option)
+    return value
+
+
+def manufacture(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", "-n", help="The toy's name.", show_default=False)],
+    designer: Annotated[str, typer.Option(help="Who designed it.")] = "",
+    design_time: Annotated[
+        str | None,
+        typer.Option(
+            "--design-time", help="When it was designed, RFC 3339 with offset [default: now]."
+        ),
+    ] = None,
+    manufacturer: Annotated[
+        str, typer.Option(help="Who manufactures it (the toy's `manufacturor`).")
+    ] = "",
+    output: OutputOption = Output.TABLE,
+) -> None:
+    """Create a toy, in status PENDING."""
+    designed = _parse_time(design_time, "--design-time")
+    with reporting():
+        from toyctl import client, render
+
+        toy = client.create_toy(
+            target(ctx),
+            name=name,
+            designer=designer,
+            design_time=designed,
+            manufacturer=manufacturer,
+        )
+        render.print_toys([toy], output, single=True)
+
+
+def list_toys(
+    ctx: typer.Context,
+    status: Annotated[
+        StatusFilter | None,
+        typer.Option(case_sensitive=False, help="Only toys in this status.", show_default=False),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="At most this many toys [default: all].", show_default=False),
+    ] = None,
+    output: OutputOption = Output.TABLE,
+) -> None:
+    """List toys, oldest first (every page, or the first --limit)."""
+    with reporting():
+        from toyctl import client, render
+        from toys._generated.toys import v1 as pb
+
+        wanted = None if status is None else pb.ManufactureStatus[status.value]
+        toys = client.list_toys(target(ctx), status=wanted, limit=limit)
+        if not toys and output in (Output.TABLE, Output.WIDE):
+            which = f" in status {status.value}" if status else ""
+            render.note(f"No toys{which} yet. Create one with: toyctl manufacture --name NAME")
+            return
+        render.print_toys(toys, output)
+
+
+def get(ctx: typer.Context, toy_id: ToyIdArgument, output: OutputOption = Output.TABLE) -> None:
+    """Show one toy."""
+    with reporting():
+        from toyctl import client, render
+
+        render.print_toys([client.get_toy(target(ctx), toy_id)], output, single=True)
+
+
+def delete(
+    ctx: typer.Context,
+    toy_id: ToyIdArgument,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask; required without a terminal.")
+    ] = False,
+) -> None:
+    """Delete a toy (asks first on a terminal)."""
+    with reporting():
+        if not yes:
+            if not sys.stdin.isatty():
+                raise ToyctlError(
+                    ExitCode.USAGE, "not a terminal, so cannot ask: pass --yes to delete"
+                )
+            if not typer.confirm(f"Delete toy {toy_id}?", default=False):
+                raise ToyctlError(ExitCode.DECLINED, f"toy {toy_id} was not deleted")
+        from toyctl import client
+
+        client.delete_toy(target(ctx), toy_id)
+        typer.echo(f"toy {toy_id} deleted", err=True)

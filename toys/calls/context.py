@@ -1,0 +1,77 @@
+"""The context of the call being handled: what listeners and handlers may ask about it.
+
+grpclib runs every call in a task of its own, so a context variable holds one context per call.
+Listeners get it with `call_context(event)` on RecvRequest (the first to ask creates it) and
+`current_call()` afterwards.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from grpclib.events import RecvRequest
+
+# W3C trace context: version-traceid-parentid-flags.
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+@dataclass(slots=True)
+class CallContext:
+    """One call: its method, peer, start, the toy it is about and the trace it belongs to."""
+
+    method: str
+    peer: str
+    started: float
+    trace_id: str = ""
+    toy_id: str = ""
+    # The request's metadata object: tells this call's context from one a task inherited.
+    metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+_current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
+    "toys_call_context", default=None
+)
+
+
+def current_call() -> CallContext | None:
+    """The call being handled in this task, if any."""
+    return _current.get()
+
+
+def call_context(event: RecvRequest) -> CallContext:
+    """The context of the call `event` starts, created by the first listener that asks.
+
+    Its trace id is the caller's (from `traceparent`) until a tracer sets its own.
+    """
+    found = _current.get()
+    if found is not None and found.metadata is event.metadata:
+        return found
+    created = CallContext(
+        method=event.method_name,
+        peer=_peer(event),
+        started=time.perf_counter(),
+        trace_id=incoming_trace_id(event.metadata),
+        metadata=event.metadata,
+    )
+    _current.set(created)
+    return created
+
+
+def incoming_trace_id(metadata: Mapping[str, Any]) -> str:
+    """The trace id of a W3C `traceparent` header, or "" when there is none (or it is bad)."""
+    value = metadata.get("traceparent")
+    match = _TRACEPARENT.match(value.strip()) if isinstance(value, str) else None
+    return match["trace"] if match and match["trace"] != "0" * 32 else ""
+
+
+def _peer(event: RecvRequest) -> str:
+    address = event.peer.addr() if event.peer is not None else None
+    if address is None:
+        return "-"
+    host, port = address[0], address[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"

@@ -1,0 +1,61 @@
+"""The domain: toys, manufacturing runs and the rules that move a toy from status to status.
+
+Pure values and functions in domain words: nothing here knows about gRPC, protobuf, SQL or
+Argo's payloads, and nothing here imports another module of the project. Adapters name the
+fields of their own formats (proto paths, payload paths) by translating the domain paths that
+errors carry.
+"""
+
+from __future__ import annotations
+
+from toys.domain.errors import InvalidArgument, ToyError, ToyNotFound, TransitionRejected
+from toys.domain.model import (
+    INT32_MAX,
+    MAX_FAILURES,
+    MAX_ID_LENGTH,
+    MAX_MESSAGE,
+    MAX_NAMESPACE,
+    MAX_REMEMBERED_CALLBACKS,
+    MAX_RUN_NAME,
+    MAX_TOY_TEXT,
+    MAX_UID,
+    TERMINAL_STATUSES,
+    CallbackOutcome,
+    CallbackResult,
+    ManufactureStatus,
+    NewToy,
+    Toy,
+    WorkflowFailure,
+    WorkflowRun,
+)
+from toys.domain.rules import apply_run, create_toy
+from toys.domain.validation import check_toy_id, validate_new_toy, validate_run
+
+__all__ = [
+    "INT32_MAX",
+    "MAX_FAILURES",
+    "MAX_ID_LENGTH",
+    "MAX_MESSAGE",
+    "MAX_NAMESPACE",
+    "MAX_REMEMBERED_CALLBACKS",
+    "MAX_RUN_NAME",
+    "MAX_TOY_TEXT",
+    "MAX_UID",
+    "TERMINAL_STATUSES",
+    "CallbackOutcome",
+    "CallbackResult",
+    "InvalidArgument",
+    "ManufactureStatus",
+    "NewToy",
+    "Toy",
+    "ToyError",
+    "ToyNotFound",
+    "TransitionRejected",
+    "WorkflowFailure",
+    "WorkflowRun",
+    "apply_run",
+    "check_toy_id",
+    "create_toy",
+    "validate_new_toy",
+    "validate_run",
+]

@@ -1,0 +1,1 @@
+"""ToyStore implementations, and the record mapping they share."""

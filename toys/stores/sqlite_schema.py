@@ -1,0 +1,105 @@
+"""The SQLite schema and its migrations, versioned in PRAGMA user_version.
+
+Each entry of MIGRATIONS takes the schema from version N to N + 1: SQL statements, or a
+function for a data change SQL cannot say. Never edit an entry that has shipped: append one.
+Column names are the domain's field names, so that rows map through toys.stores.records.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+type Step = str | Callable[[sqlite3.Connection], None]
+
+_RUN_KEYS_V1_TO_V2 = {
+    "creation_us": "creation_time",
+    "started_us": "started_at",
+    "finished_us": "finished_at",
+}
+
+
+def _rename_run_keys(conn: sqlite3.Connection) -> None:
+    """last_run documents of schema 1 named times by their unit; name them as the domain does."""
+
+    def renamed(document: dict[str, Any]) -> dict[str, Any]:
+        return {_RUN_KEYS_V1_TO_V2.get(key, key): value for key, value in document.items()}
+
+    rows = conn.execute("SELECT id, last_run FROM toys WHERE last_run IS NOT NULL").fetchall()
+    for toy_id, text in rows:
+        run = renamed(json.loads(text))
+        run["failures"] = [renamed(failure) for failure in run.get("failures", [])]
+        conn.execute(
+            "UPDATE toys SET last_run = ? WHERE id = ?",
+            (json.dumps(run, separators=(",", ":"), ensure_ascii=False), toy_id),
+        )
+
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
+    (
+        """
+        CREATE TABLE toys (
+            id                  TEXT    NOT NULL PRIMARY KEY,
+            name                TEXT    NOT NULL,
+            designer            TEXT    NOT NULL,
+            manufacturor        TEXT    NOT NULL,
+            design_us           INTEGER NOT NULL,
+            create_us           INTEGER NOT NULL,
+            update_us           INTEGER NOT NULL,
+            status              TEXT    NOT NULL
+                CHECK (status IN ('Pending', 'Running', 'Succeeded', 'Failed', 'Error')),
+            number_manufactured INTEGER NOT NULL
+                CHECK (number_manufactured BETWEEN 0 AND 2147483647),
+            manufacture_us      INTEGER,
+            last_run            TEXT,
+            applied_callbacks   TEXT    NOT NULL DEFAULT '[]'
+        ) STRICT
+        """,
+        "CREATE INDEX toys_by_creation ON toys (create_us, id)",
+        "CREATE INDEX toys_by_status ON toys (status, create_us, id)",
+    ),
+    (
+        # Columns named as the domain's fields (indexes follow a renamed column).
+        "ALTER TABLE toys RENAME COLUMN manufacturor TO manufacturer",
+        "ALTER TABLE toys RENAME COLUMN design_us TO design_time",
+        "ALTER TABLE toys RENAME COLUMN create_us TO create_time",
+        "ALTER TABLE toys RENAME COLUMN update_us TO update_time",
+        "ALTER TABLE toys RENAME COLUMN manufacture_us TO manufacture_time",
+        _rename_run_keys,
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer release."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"schema version {found} is newer than this server supports ({SCHEMA_VERSION}); "
+            "upgrade toy-factory"
+        )
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to `target` in one write transaction; return the version found."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise SchemaTooNew(found)
+        for version in range(found + 1, target + 1):
+            for step in MIGRATIONS[version - 1]:
+                if isinstance(step, str):
+                    conn.execute(step)
+                else:
+                    step(conn)
+            # PRAGMA takes no placeholders; `version` is an int from our own range.
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

@@ -1,0 +1,51 @@
+"""How messages cross the wire: the codec that turns undecodable requests into
+INVALID_ARGUMENT (never UNKNOWN)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import betterproto2
+from grpclib.encoding.proto import ProtoCodec
+
+from toys.domain import InvalidArgument
+from toys.servicer import grpc_error
+
+
+def _check_decoded(message: Any, path: str = "") -> None:
+    """Raise InvalidArgument for a scalar field that decoded to None.
+
+    betterproto2 leaves a field None when the wire carried it with the wrong wire type (say, a
+    group where a string belongs); the handlers would otherwise trip over it.
+    """
+    for field in dataclasses.fields(message):
+        meta = betterproto2.FieldMetadata.get(field)
+        value = getattr(message, field.name)
+        name = f"{path}{field.name}"
+        if value is None:
+            if not meta.optional and meta.group is None:
+                raise InvalidArgument(name, "has the wrong wire type")
+        elif meta.proto_type == betterproto2.TYPE_MESSAGE and meta.unwrap is None:
+            for index, item in enumerate(value if meta.repeated else [value]):
+                _check_decoded(item, f"{name}[{index}]." if meta.repeated else f"{name}.")
+
+
+class StrictProtoCodec(ProtoCodec):
+    """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN.
+
+    betterproto2 raises plain Python errors for, e.g., a Timestamp outside years 1..9999 or
+    bytes that are not UTF-8 in a string field. Paths in its messages are proto paths.
+    """
+
+    def decode(self, data: bytes, message_type: Any) -> Any:
+        name = getattr(message_type, "__name__", "message")
+        try:
+            message = super().decode(data, message_type)
+            if isinstance(message, betterproto2.Message):  # health and reflection are not
+                _check_decoded(message)
+        except InvalidArgument as exc:
+            raise grpc_error(InvalidArgument("request", f"{name}.{exc.message}")) from exc
+        except Exception as exc:
+            raise grpc_error(InvalidArgument("request", f"cannot decode {name}: {exc}")) from exc
+        return message
