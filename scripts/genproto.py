@@ -1,7 +1,7 @@
-"""Generate toys/_generated from proto/ with betterproto2, or check that it is up to date.
+"""Generate toys/_generated from proto/ with betterproto2.
 
-`poe proto` rewrites the package; `python -m scripts.genproto --check` exits 1 when the committed
-code differs from what the compiler would write now (the test suite calls `diff_generated`).
+`poe proto` rewrites the package. `diff_generated` compares the committed code with a fresh
+compile: tests/repo/test_generated_code.py is the one freshness check (CI and pre-commit run it).
 """
 
 from __future__ import annotations
@@ -86,14 +86,7 @@ def diff_generated() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="only report stale files")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.check:
-        stale = diff_generated()
-        for name in stale:
-            print(f"stale: toys/_generated/{name}", file=sys.stderr)
-        return 1 if stale else 0
+    argparse.ArgumentParser(description=__doc__).parse_args(sys.argv[1:] if argv is None else argv)
     with tempfile.TemporaryDirectory(dir=GENERATED.parent) as tmp:
         generate(Path(tmp) / "out")
         shutil.rmtree(GENERATED, ignore_errors=True)

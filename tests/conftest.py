@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support import ThreadedServer
 from toys.service import ToyService
 from toys.stores.sqlite import SqliteToyStore
+
+# Per-example deadlines fail at random on a loaded 2-core machine; examples are bounded by
+# their size instead. HYPOTHESIS_PROFILE=thorough runs many more examples.
+settings.register_profile("toys", deadline=None)
+settings.register_profile("thorough", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "toys"))
+
+_E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is an e2e test: `poe test-fast` leaves those out."""
+    for item in items:
+        if _E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

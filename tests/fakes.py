@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 from toys.domain import Toy
 from toys.store import Change, DelegatingStore, StoreUnavailable, ToyStore
 
@@ -33,3 +34,15 @@ class FailingPingStore(DelegatingStore):
 
     async def ping(self) -> None:
         raise StoreUnavailable("database error: disk I/O error")
+
+
+class CountingPingStore(DelegatingStore):
+    """Counts the health probes that reach the store."""
+
+    def __init__(self, inner: ToyStore) -> None:
+        super().__init__(inner)
+        self.pings = 0
+
+    async def ping(self) -> None:
+        self.pings += 1
+        await self.inner.ping()

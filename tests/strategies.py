@@ -98,3 +98,44 @@ def toy_fields(run: WorkflowRun | None) -> dict[str, st.SearchStrategy[Any]]:
 def toys(draw: st.DrawFn) -> Toy:
     run = draw(st.none() | runs())
     return draw(st.builds(Toy, **toy_fields(run)))
+
+
+def every_field_set() -> Toy:
+    """A toy in which no field of the toy, its run or its failures keeps its default value."""
+    failure = WorkflowFailure(
+        display_name="main",
+        message="exit code 3",
+        template_name="assemble",
+        phase="Failed",
+        pod_name="make-1-main-42",
+        finished_at=datetime(2026, 5, 1, 10, 30, tzinfo=UTC),
+    )
+    run = WorkflowRun(
+        uid="4a1f",
+        creation_time=datetime(2026, 5, 1, 10, 0, tzinfo=UTC),
+        status=ManufactureStatus.FAILED,
+        name="make-1",
+        namespace="factory",
+        started_at=datetime(2026, 5, 1, 10, 0, 1, tzinfo=UTC),
+        finished_at=datetime(2026, 5, 1, 10, 31, tzinfo=UTC),
+        message="main: exit code 3",
+        failures=(failure,),
+        units_produced=2,
+    )
+    return Toy(
+        id="every-field",
+        name="Car",
+        designer="Ada",
+        manufacturer="Acme",
+        design_time=datetime(2026, 4, 1, tzinfo=UTC),
+        create_time=datetime(2026, 4, 2, tzinfo=UTC),
+        update_time=datetime(2026, 5, 1, 10, 31, 5, tzinfo=UTC),
+        status=ManufactureStatus.FAILED,
+        number_manufactured=5,
+        manufacture_time=datetime(2026, 4, 20, tzinfo=UTC),
+        last_run=run,
+        applied_callbacks=(
+            ("9c2e", ManufactureStatus.SUCCEEDED),
+            ("4a1f", ManufactureStatus.FAILED),
+        ),
+    )

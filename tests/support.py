@@ -7,15 +7,21 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from grpclib.client import Channel
+
 from toys.domain import ManufactureStatus, WorkflowRun
+from toys.server import ToyServer, create_server
+from toys.settings import Settings
 from toys.store import ToyStore
 from toys.telemetry import Telemetry
 
@@ -188,6 +194,33 @@ def grpcurl(
     )
 
 
+@asynccontextmanager
+async def serving(
+    db: Path,
+    *,
+    store: ToyStore | None = None,
+    grace_s: float = 5.0,
+    store_check_interval_s: float = 0,
+) -> AsyncIterator[tuple[ToyServer, Channel]]:
+    """The composed server on an ephemeral loopback port, and a channel to it."""
+    settings = Settings(
+        host="127.0.0.1",
+        port=0,
+        db=str(db),
+        shutdown_grace_s=grace_s,
+        store_check_interval_s=store_check_interval_s,
+    )
+    server = await create_server(settings, store=store)
+    await server.start(socket.create_server(("127.0.0.1", 0)))
+    channel = Channel("127.0.0.1", server.port)
+    try:
+        yield server, channel
+    finally:
+        channel.close()
+        if not server.stopped:
+            await server.shutdown()
+
+
 class ThreadedServer:
     """The composed server running in its own thread and event loop, for synchronous callers
     such as Typer's CliRunner (whose commands run their own asyncio.run)."""
@@ -214,10 +247,8 @@ class ThreadedServer:
         return f"127.0.0.1:{self.port}"
 
     def _run(self) -> None:
-        from toys.server import create_server
-        from toys.transport import bind_socket
-        from toys.settings import Settings
         from toys.stores.sqlite import SqliteToyStore
+        from toys.transport import bind_socket
 
         async def serve() -> None:
             store: ToyStore | None = None

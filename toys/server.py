@@ -47,6 +47,7 @@ class ToyServer:
     readiness: Readiness
     settings: Settings
     port: int = 0
+    stopped: bool = False
 
     async def start(self, sock: socket.socket | None = None) -> int:
         """Listen on `sock` (or on settings.host:port) and return the port."""
@@ -70,6 +71,7 @@ class ToyServer:
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
         await self.grpc.drain(self.gate, grace)
         await self.store.close()
+        self.stopped = True
 
 
 async def create_server(

@@ -10,8 +10,6 @@ import pytest
 from tests.e2e.test_toyctl import toyctl
 from tests.support import ROOT, ServerProcess
 
-pytestmark = pytest.mark.e2e
-
 SAMPLES = ROOT / "argo_samples"
 SAMPLE_TOY_ID = "3f6d2a1c-8b7e-4c5d-9a0f-1e2d3c4b5a69"
 

@@ -9,8 +9,6 @@ import pytest
 
 from tests.support import ServerProcess, grpcurl
 
-pytestmark = pytest.mark.e2e
-
 # grpcurl exits with 64 + the gRPC status code when a call fails.
 INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION = 64 + 3, 64 + 5, 64 + 9
 

@@ -9,13 +9,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from grpclib.client import Channel
 
 from tests.support import ServerProcess
 from toys._generated.toys import v1 as pb
-
-pytestmark = pytest.mark.e2e
 
 T0 = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
 S = pb.ManufactureStatus

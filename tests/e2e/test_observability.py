@@ -8,11 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.support import ServerProcess, grpcurl, run
-
-pytestmark = pytest.mark.e2e
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 

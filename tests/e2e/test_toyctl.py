@@ -16,8 +16,6 @@ import pytest
 
 from tests.support import ROOT, ServerProcess
 
-pytestmark = pytest.mark.e2e
-
 TOYCTL = str(Path(sys.executable).parent / "toyctl")
 SAMPLE = ROOT / "argo_samples" / "callback-succeeded.yaml"
 SAMPLE_TOY_ID = "3f6d2a1c-8b7e-4c5d-9a0f-1e2d3c4b5a69"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,32 +17,12 @@ from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
 from tests.fakes import BrokenGetStore, GatedStore
+from tests.support import serving
 from toys._generated.google.protobuf import Timestamp
 from toys._generated.toys import v1 as pb
-from toys.server import ToyServer, create_server
-from toys.settings import Settings
 from toys.stores.sqlite import SqliteToyStore
-from toys.store import ToyStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@asynccontextmanager
-async def serving(
-    db: Path, *, store: ToyStore | None = None, grace_s: float = 5.0
-) -> AsyncIterator[tuple[ToyServer, Channel]]:
-    settings = Settings(
-        host="127.0.0.1", port=0, db=str(db), shutdown_grace_s=grace_s, store_check_interval_s=0
-    )
-    server = await create_server(settings, store=store)
-    await server.start(socket.create_server(("127.0.0.1", 0)))
-    channel = Channel("127.0.0.1", server.port)
-    try:
-        yield server, channel
-    finally:
-        channel.close()
-        if not server.readiness.draining:
-            await server.shutdown()
 
 
 async def health_of(channel: Channel, service: str = "") -> Any:

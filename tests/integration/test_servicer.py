@@ -12,8 +12,8 @@ from grpclib.exceptions import GRPCError
 from grpclib.testing import ChannelFor
 
 from toys._generated.toys import v1 as pb
-from toys.service import ToyService
 from toys.health import Readiness
+from toys.service import ToyService
 from toys.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
 from toys.wire import StrictProtoCodec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.strategies import toys
+from tests.strategies import every_field_set, toys
 from tests.support import T0
 from toys.domain import (
     ManufactureStatus,
@@ -21,9 +22,9 @@ from toys.domain import (
     ToyNotFound,
     create_toy,
 )
-from toys.stores.sqlite import MEMORY, SqliteToyStore
-from toys.stores.sqlite_schema import SCHEMA_VERSION
 from toys.store import PageCursor, StoreUnavailable
+from toys.stores.sqlite import MEMORY, SqliteToyStore
+from toys.stores.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def toy_named(name: str, minutes: int = 0, toy_id: str | None = None) -> Toy:
@@ -178,3 +179,49 @@ async def test_a_closed_store_refuses_work(db_path: Path) -> None:
     await store.close()
     with pytest.raises(StoreUnavailable, match="closed"):
         await store.get("x")
+
+
+async def test_every_field_survives_the_store(store: SqliteToyStore) -> None:
+    """A toy with no default left anywhere comes back field for field."""
+    toy = every_field_set()
+    await store.add(toy)
+    loaded = await store.get(toy.id)
+    for field in dataclasses.fields(Toy):
+        assert getattr(loaded, field.name) == getattr(toy, field.name), field.name
+
+
+_SCHEMA_1_ROW = (
+    "every-field",
+    "Car",
+    "Ada",
+    "Acme",
+    1_775_001_600_000_000,
+    1_775_088_000_000_000,
+    1_777_631_465_000_000,
+    "Failed",
+    5,
+    1_776_643_200_000_000,
+    '{"uid":"4a1f","name":"make-1","namespace":"factory","status":"Failed",'
+    '"creation_us":1777629600000000,"started_us":1777629601000000,'
+    '"finished_us":1777631460000000,"message":"main: exit code 3","units_produced":2,'
+    '"failures":[{"display_name":"main","message":"exit code 3","template_name":"assemble",'
+    '"phase":"Failed","pod_name":"make-1-main-42","finished_us":1777631400000000}]}',
+    '[["9c2e","Succeeded"],["4a1f","Failed"]]',
+)
+
+
+async def test_a_schema_1_database_is_migrated_without_losing_a_field(db_path: Path) -> None:
+    """A row written by the first release reads back as the same toy after migration."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("BEGIN")
+        for statement in MIGRATIONS[0]:
+            assert isinstance(statement, str)
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO toys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _SCHEMA_1_ROW)
+        conn.execute("COMMIT")
+    store = await SqliteToyStore.open(str(db_path))
+    try:
+        assert await store.get("every-field") == every_field_set()
+    finally:
+        await store.close()

@@ -1,0 +1,41 @@
+"""Examples for tools this machine does not run (poetry, docker, kubectl, argo) name files,
+scripts, tasks and modules that exist."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from tests.readme import README, blocks, is_live
+from tests.support import ROOT
+
+
+def _tasks() -> set[str]:
+    return set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["poe"]["tasks"])
+
+
+def test_examples_for_other_tools_name_things_that_exist() -> None:
+    """poetry, docker, kubectl and argo examples name real files, scripts, tasks, modules."""
+    tasks = _tasks()
+    checked = 0
+    for block in blocks():
+        if is_live(block):
+            continue
+        text = block.body
+        for path in re.findall(r"(?:argo_samples|scripts|otel)/[\w./-]+", text):
+            assert (ROOT / path).exists(), f"README line {block.line}: {path}"
+            checked += 1
+        for task in re.findall(r"\bpoe (\w[\w-]*)", text):
+            assert task in tasks, f"README line {block.line}: poe {task}"
+            checked += 1
+        for module in re.findall(r"python -m ([\w.]+)", text):
+            assert (ROOT / (module.replace(".", "/") + ".py")).exists(), module
+            checked += 1
+        for image in re.findall(r"toy-factory:\w+", text):
+            assert image == "toy-factory:dev", f"README line {block.line}: {image}"
+    assert checked >= 3
+    for command in re.findall(r"`poetry run poe ([\w-]+)`", README.read_text()):
+        assert command in tasks, command
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for service in ("server:", "callback:", "otel-collector:"):
+        assert service in compose
