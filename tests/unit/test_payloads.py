@@ -341,3 +341,54 @@ def test_payload_files_that_cannot_be_read(tmp_path: Path) -> None:
     ]:
         with pytest.raises(PayloadError, match=problem):
             read_source(str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "problem"),
+    [
+        (
+            WORKFLOW_RESOURCE.replace(
+                'finishedAt: "2026-11-26T10:04:00Z"', 'finishedAt: "2026-11-26T09:00:00Z"'
+            ),
+            "status.finishedAt",
+            "is before the run started",
+        ),
+        (
+            WORKFLOW_RESOURCE.replace(
+                'message: "main: Error (exit code 3)"', f"message: {'x' * 5000}"
+            ),
+            "status.nodes.make-toy-q8n2d-1234.message",
+            "must be at most 4096 characters",
+        ),
+        (
+            WORKFLOW_RESOURCE.replace("  namespace: toy-factory", f"  namespace: {'n' * 64}"),
+            "metadata.namespace",
+            "must be at most 63 characters",
+        ),
+    ],
+)
+def test_a_rule_broken_in_a_workflow_names_the_resources_own_field(
+    text: str, field: str, problem: str
+) -> None:
+    """The domain's rules are reported by the payload's path, never the proto's."""
+    with pytest.raises(PayloadError) as caught:
+        parse_payload(text, source="wf.yaml")
+    assert caught.value.field == field
+    assert problem in caught.value.message
+
+
+def test_a_rule_broken_in_an_exit_handler_names_the_failure_it_came_from() -> None:
+    """Failures are sorted, yet an error names the entry as the payload listed it."""
+    failures = [
+        {"displayName": "late", "finishedAt": "2026-11-26T09:05:00Z"},
+        {"displayName": "early", "finishedAt": "2026-11-26T09:01:00Z", "podName": "p" * 300},
+    ]
+    with pytest.raises(PayloadError) as caught:
+        parse(exit_handler(failures=json.dumps(failures), status="Failed"))
+    assert caught.value.field == "workflow.failures[1].podName"
+
+
+def test_a_huge_unit_count_is_refused_without_converting_it() -> None:
+    """Five thousand digits are out of range (Python would refuse to convert them anyway)."""
+    with pytest.raises(PayloadError, match=r"must be between 0 and 2147483647, got 9{20}\.\.\."):
+        parse(exit_handler(outputs={"parameters": {"units-produced": "9" * 5000}}))
