@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from grpclib.client import Channel
 
@@ -282,3 +283,24 @@ class ThreadedServer:
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(20)
+
+
+# .ci/run sets this: there, a test that needs a tool the machine should have never skips.
+NO_SKIP_VARIABLE = "TOYS_TEST_NO_SKIP"
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip for a developer whose machine lacks something; fail in CI, where it must be there."""
+    import pytest
+
+    if os.environ.get(NO_SKIP_VARIABLE) == "1":
+        pytest.fail(f"{reason} (and {NO_SKIP_VARIABLE}=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+def require_tool(name: str) -> str:
+    """The path of a program on PATH, or skip (fail in CI) when it is not installed."""
+    found = shutil.which(name)
+    if found is None:
+        skip_or_fail(f"{name} is not installed")
+    return found

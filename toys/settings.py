@@ -60,60 +60,83 @@ def _log_format(text: str) -> str:
     return text.lower()
 
 
-def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
-    """Flags whose defaults come from the environment, so `--help` shows what is in force."""
-    parser = argparse.ArgumentParser(
-        prog="toys-server",
-        description="Serve toys.v1.ToyService, grpc.health.v1.Health and server reflection.",
-        epilog="Every flag can also be set by the TOYS_* variable shown beside it.",
-    )
+@dataclass(frozen=True, slots=True)
+class _Option:
+    """One setting: its flag, its variable, its default (as text), how to read it."""
 
-    def option(
-        flag: str, env: str, default: str, kind: Callable[[str], Any], help_text: str
-    ) -> None:
-        raw = environ.get(env, default)
-        try:
-            value = kind(raw)
-        except argparse.ArgumentTypeError as exc:
-            parser.error(f"{env}: {exc}")
-        parser.add_argument(
-            flag, default=value, type=kind, help=f"{help_text} [env {env}; default: {default}]"
-        )
+    field: str
+    flag: str
+    env: str
+    default: str
+    kind: Callable[[str], Any]
+    help: str
 
-    option("--host", "TOYS_HOST", DEFAULT_HOST, str, "address to listen on")
-    option("--port", "TOYS_PORT", str(DEFAULT_PORT), _port, "TCP port; 0 picks a free one")
-    option("--db", "TOYS_DB", DEFAULT_DB, str, "SQLite database file, or :memory:")
-    option(
+
+_OPTIONS = (
+    _Option("host", "--host", "TOYS_HOST", DEFAULT_HOST, str, "address to listen on"),
+    _Option(
+        "port", "--port", "TOYS_PORT", str(DEFAULT_PORT), _port, "TCP port; 0 picks a free one"
+    ),
+    _Option("db", "--db", "TOYS_DB", DEFAULT_DB, str, "SQLite database file, or :memory:"),
+    _Option(
+        "shutdown_grace_s",
         "--shutdown-grace",
         "TOYS_SHUTDOWN_GRACE",
         str(DEFAULT_GRACE_S),
         _seconds,
         "seconds in-flight calls get to finish after SIGTERM/SIGINT",
-    )
-    option(
+    ),
+    _Option(
+        "store_check_interval_s",
         "--store-check-interval",
         "TOYS_STORE_CHECK_INTERVAL",
         str(DEFAULT_STORE_CHECK_S),
         _seconds,
         "seconds a store health probe result is reused",
+    ),
+    _Option("log_level", "--log-level", "TOYS_LOG_LEVEL", "INFO", _level, "log level"),
+    _Option(
+        "log_format", "--log-format", "TOYS_LOG_FORMAT", "text", _log_format, "text or json lines"
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The flags; a flag left out falls back to its variable, then its default."""
+    parser = argparse.ArgumentParser(
+        prog="toys-server",
+        description="Serve toys.v1.ToyService, grpc.health.v1.Health and server reflection.",
+        epilog="Every flag can also be set by the TOYS_* variable shown beside it.",
     )
-    option("--log-level", "TOYS_LOG_LEVEL", "INFO", _level, "log level")
-    option("--log-format", "TOYS_LOG_FORMAT", "text", _log_format, "log lines as text or json")
+    for option in _OPTIONS:
+        parser.add_argument(
+            option.flag,
+            dest=option.field,
+            type=option.kind,
+            default=None,
+            help=f"{option.help} [env {option.env}; default: {option.default}]",
+        )
     return parser
 
 
 def load_settings(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Settings from flags and environment; exits with status 2 and a message when invalid."""
+    """Settings from flags and environment; exits with status 2 and a message when invalid.
+
+    Variables are read only after the flags are parsed, so `--help` works whatever they hold.
+    """
     env = os.environ if environ is None else environ
-    args = build_parser(env).parse_args(argv)
-    return Settings(
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        shutdown_grace_s=args.shutdown_grace,
-        store_check_interval_s=args.store_check_interval,
-        log_level=args.log_level,
-        log_format=args.log_format,
-    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    values: dict[str, Any] = {}
+    for option in _OPTIONS:
+        value = getattr(args, option.field)
+        if value is None:
+            raw = env.get(option.env, option.default)
+            try:
+                value = option.kind(raw)
+            except argparse.ArgumentTypeError as exc:
+                parser.error(f"{option.env}: {exc}")
+        values[option.field] = value
+    return Settings(**values)

@@ -19,10 +19,18 @@ import typer
 from typer._click.exceptions import UsageError
 
 from toyctl.commands.callback import update_status
+from toyctl.commands.completion import install_completion, prepare_answers, show_completion
 from toyctl.commands.health import health
 from toyctl.commands.toys import delete, get, list_toys, manufacture
 from toyctl.errors import ExitCode
-from toyctl.options import DEFAULT_SERVER, DEFAULT_TIMEOUT_S, Target
+from toyctl.options import (
+    DEFAULT_SERVER,
+    DEFAULT_TIMEOUT_S,
+    Shell,
+    Target,
+    parse_shell,
+    parse_timeout,
+)
 from toys import package_version
 
 DEBUG_VARIABLE = "TOYCTL_DEBUG"
@@ -35,6 +43,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain Click help: rendering it with rich would import rich
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    add_completion=False,  # ours take the shell's name: see toyctl.commands.completion
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command()(manufacture)
@@ -63,9 +72,9 @@ def root(
         typer.Option(
             "--timeout",
             envvar="TOYCTL_TIMEOUT",
-            min=0.1,
-            max=3600,
-            help="Deadline of each call, in seconds.",
+            parser=parse_timeout,
+            metavar="SECONDS",
+            help="Deadline of each call, in seconds (0.1 to 3600).",
         ),
     ] = DEFAULT_TIMEOUT_S,
     show_traceback: Annotated[
@@ -75,6 +84,30 @@ def root(
             help=f"Show the full traceback of an unexpected error (or set {DEBUG_VARIABLE}=1).",
         ),
     ] = False,
+    show_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--show-completion",
+            parser=parse_shell,
+            callback=show_completion,
+            is_eager=True,
+            expose_value=False,
+            metavar="SHELL",
+            help="Print the completion script for bash, zsh or fish.",
+        ),
+    ] = None,
+    install_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--install-completion",
+            parser=parse_shell,
+            callback=install_completion,
+            is_eager=True,
+            expose_value=False,
+            metavar="SHELL",
+            help="Install completion for bash, zsh or fish (in your home directory).",
+        ),
+    ] = None,
     show_version: Annotated[
         bool,
         typer.Option(
@@ -94,6 +127,7 @@ def _wants_traceback(argv: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """The `toyctl` entry point: usage errors and bugs become one line, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    prepare_answers()
     try:
         result = app(args=args, prog_name="toyctl", standalone_mode=False)
     except typer.Abort:

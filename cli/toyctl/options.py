@@ -1,14 +1,19 @@
-"""Values behind toyctl's options, kept in a module that imports nothing heavy."""
+"""Values behind toyctl's options and how text becomes them, in a module that imports nothing
+heavy. Every parser raises typer.BadParameter in one wording: what was given, what is allowed."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 
+import typer
+
 from toys.defaults import DEFAULT_PORT
 
 DEFAULT_SERVER = f"localhost:{DEFAULT_PORT}"
 DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 3600.0
+MIN_TIMEOUT_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +42,56 @@ class StatusFilter(enum.StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     ERROR = "ERROR"
+
+
+class Shell(enum.StrEnum):
+    """The shells toyctl completes in."""
+
+    BASH = "bash"
+    ZSH = "zsh"
+    FISH = "fish"
+
+
+def _one_of[E: enum.StrEnum](kind: type[E], text: str, aliases: dict[str, E] | None = None) -> E:
+    key = text.strip().casefold()
+    for member in kind:
+        if key == member.value.casefold():
+            return member
+    if aliases and key in aliases:
+        return aliases[key]
+    allowed = ", ".join(member.value for member in kind)
+    raise typer.BadParameter(f"{text!r} is not one of {allowed}")
+
+
+def parse_output(text: str) -> Output:
+    return _one_of(Output, text)
+
+
+_PROTO_STATUS_NAMES = {f"manufacture_status_{s.value.casefold()}": s for s in StatusFilter}
+
+
+def parse_status(text: str) -> StatusFilter:
+    """FAILED, failed, Failed or the proto's MANUFACTURE_STATUS_FAILED."""
+    return _one_of(StatusFilter, text, _PROTO_STATUS_NAMES)
+
+
+def parse_shell(text: str) -> Shell:
+    return _one_of(Shell, text)
+
+
+def parse_timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not MIN_TIMEOUT_S <= value <= MAX_TIMEOUT_S:
+        raise typer.BadParameter(
+            f"{text!r} is not a number of seconds from {MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g}"
+        )
+    return value
+
+
+def parse_limit(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise typer.BadParameter(f"{text!r} is not a whole number of toys, 1 or more")
+    return int(text)

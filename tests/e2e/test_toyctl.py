@@ -137,20 +137,6 @@ def test_toy_ids_complete_from_the_server(shared_server: ServerProcess) -> None:
     assert all(candidate.startswith(ids[0][:4]) for candidate in offered)
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_completion_scripts_for_each_shell(shell: str) -> None:
-    """--show-completion prints a script for bash, zsh and fish that calls toyctl back."""
-    result = subprocess.run(
-        [TOYCTL, "--show-completion", shell],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0
-    assert "_TOYCTL_COMPLETE" in result.stdout
-
-
 def test_delete_asks_on_a_terminal(shared_server: ServerProcess) -> None:
     """On a terminal, delete asks; 'n' keeps the toy (exit 10), 'y' deletes it."""
     toy_id = json.loads(toyctl(shared_server, "manufacture", "--name", "Car", "-o", "json").stdout)[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,28 @@ def test_bare_update_status_simulates_a_successful_run(threaded_server: Threaded
     again = toyctl(threaded_server, "update-status", "--toy-id", toy_id)
     assert again.exit_code == 0
     assert "replay" in again.stderr
+
+
+def test_bare_update_status_says_it_sent_the_sample_every_time(
+    threaded_server: ThreadedServer,
+) -> None:
+    """A script that forgets --payload is told, on stderr, that a sample was recorded."""
+    toy_id = made(threaded_server)
+    for _ in range(2):
+        result = toyctl(threaded_server, "update-status", "--toy-id", toy_id)
+        assert "no --payload, so the bundled sample was sent" in result.stderr
+        assert "--payload FILE" in result.stderr
+
+
+def test_bare_update_status_keeps_the_toys_history_plausible(
+    threaded_server: ThreadedServer,
+) -> None:
+    """The sample run is moved to end now: manufactured after the toy was created."""
+    toy_id = made(threaded_server)
+    result = toyctl(threaded_server, "update-status", "--toy-id", toy_id, "-o", "json")
+    toy = json.loads(result.stdout)["toy"]
+    created = datetime.fromisoformat(toy["createTime"])
+    assert datetime.fromisoformat(toy["manufactureTime"]) >= created
 
 
 def test_update_status_reads_a_payload_from_stdin(threaded_server: ThreadedServer) -> None:

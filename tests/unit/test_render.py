@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -49,10 +50,18 @@ def test_json_and_yaml_parse_back_to_the_same_toy(toy: Toy) -> None:
 
 
 def test_machine_output_has_every_field_even_when_unset() -> None:
-    """Scripts can rely on every key being present: zero is 0, unset is null."""
+    """Every key is present: unset text is "", unset numbers 0 (proto3's defaults), unset
+    times and the last run null."""
     text = render.toys_text([pb.Toy(id="x", name="y")], Output.JSON, single=True)
     assert text is not None
     document = json.loads(text)
+    camel = {
+        f.name.split("_")[0] + "".join(p.title() for p in f.name.split("_")[1:])
+        for f in dataclasses.fields(pb.Toy)
+    }
+    assert set(document) == camel
+    assert document["designer"] == ""
+    assert document["designTime"] is None
     assert document["numberManufactured"] == 0
     assert document["manufactureTime"] is None
     assert document["lastRun"] is None

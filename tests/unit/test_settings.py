@@ -42,3 +42,13 @@ def test_bad_values_exit_2_with_a_message(
         load_settings(argv, env)
     assert caught.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_help_works_whatever_the_environment_holds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken TOYS_PORT must not stop `toys-server --help` from explaining the flags."""
+    with pytest.raises(SystemExit) as caught:
+        load_settings(["--help"], {"TOYS_PORT": "abc", "TOYS_LOG_LEVEL": "chatty"})
+    assert caught.value.code == 0
+    assert "--port PORT" in capsys.readouterr().out

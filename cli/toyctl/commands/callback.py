@@ -4,6 +4,8 @@ bundled sample."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +15,7 @@ from toyctl.options import Output
 
 if TYPE_CHECKING:
     from toys._generated.toys import v1 as pb
+    from toys.domain import WorkflowRun
 
 BUNDLED_SAMPLE = "callback-succeeded.yaml"
 
@@ -40,28 +43,52 @@ def read_source(path: str, stdin_text: str | None = None) -> str:
         raise PayloadError(path, "", exc.strerror or str(exc)) from None
 
 
+def ending_now(run: WorkflowRun) -> WorkflowRun:
+    """The same run moved in time so that it ends now (or, unfinished, was created now)."""
+    anchor = run.finished_at or run.creation_time
+    shift = datetime.now(UTC) - anchor
+
+    def moved(when: datetime | None) -> datetime | None:
+        return None if when is None else when + shift
+
+    return replace(
+        run,
+        creation_time=run.creation_time + shift,
+        started_at=moved(run.started_at),
+        finished_at=moved(run.finished_at),
+        failures=tuple(replace(f, finished_at=moved(f.finished_at)) for f in run.failures),
+    )
+
+
 def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStatusRequest:
     from importlib import resources
 
+    from toyctl import render
     from toyctl.argo import parse_payload
     from toys import translate
     from toys._generated.toys import v1 as pb
 
     if payload is None:
         sample = resources.files("toyctl").joinpath("samples", BUNDLED_SAMPLE)
-        text, source, replace = (
-            sample.read_text(encoding="utf-8"),
-            f"(bundled {BUNDLED_SAMPLE})",
-            True,
+        text = sample.read_text(encoding="utf-8")
+        callback = parse_payload(
+            text, source=f"(bundled {BUNDLED_SAMPLE})", toy_id=toy_id, replace_toy_id=True
+        )
+        run = ending_now(callback.run)
+        render.note(
+            f"toyctl: no --payload, so the bundled sample was sent: a {run.status.name} run "
+            f"of {run.units_produced} units ending now. To report a real run: "
+            "--payload FILE (or - for stdin)"
         )
     else:
         stdin_text = sys.stdin.read() if payload == "-" else None
-        text, source, replace = read_source(payload, stdin_text), payload, False
-    callback = parse_payload(text, source=source, toy_id=toy_id, replace_toy_id=replace)
+        text = read_source(payload, stdin_text)
+        callback = parse_payload(text, source=payload, toy_id=toy_id)
+        run = callback.run
     return pb.UpdateManufactureStatusRequest(
         toy_id=callback.toy_id,
-        status=translate.status_to_pb(callback.run.status),
-        run=translate.run_to_pb(callback.run),
+        status=translate.status_to_pb(run.status),
+        run=translate.run_to_pb(run),
     )
 
 

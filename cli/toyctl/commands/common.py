@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from toyctl.errors import ToyctlError
-from toyctl.options import DEFAULT_SERVER, DEFAULT_TIMEOUT_S, Output, Target
+from toyctl.options import DEFAULT_SERVER, DEFAULT_TIMEOUT_S, Output, Target, parse_output
 
 COMPLETION_TIMEOUT_S = 0.5
 
@@ -54,7 +54,11 @@ def complete_toy_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 OutputOption = Annotated[
     Output,
     typer.Option(
-        "--output", "-o", case_sensitive=False, help="Output format: table, wide, json, yaml, name."
+        "--output",
+        "-o",
+        parser=parse_output,
+        metavar="FORMAT",
+        help="Output format: table, wide, json, yaml or name.",
     ),
 ]
 ToyIdArgument = Annotated[

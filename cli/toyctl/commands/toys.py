@@ -10,7 +10,7 @@ import typer
 
 from toyctl.commands.common import OutputOption, ToyIdArgument, reporting, target
 from toyctl.errors import ExitCode, ToyctlError
-from toyctl.options import Output, StatusFilter
+from toyctl.options import Output, StatusFilter, parse_limit, parse_status
 
 
 def _parse_time(text: str | None, option: str) -> datetime:
@@ -59,11 +59,22 @@ def list_toys(
     ctx: typer.Context,
     status: Annotated[
         StatusFilter | None,
-        typer.Option(case_sensitive=False, help="Only toys in this status.", show_default=False),
+        typer.Option(
+            parser=parse_status,
+            metavar="STATUS",
+            help="Only toys in this status: PENDING, RUNNING, SUCCEEDED, FAILED or ERROR "
+            "(any case, or the proto's MANUFACTURE_STATUS_FAILED).",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option(min=1, help="At most this many toys [default: all].", show_default=False),
+        typer.Option(
+            parser=parse_limit,
+            metavar="N",
+            help="At most this many toys [default: all].",
+            show_default=False,
+        ),
     ] = None,
     output: OutputOption = Output.TABLE,
 ) -> None:

@@ -1,0 +1,51 @@
+"""--show-completion SHELL and --install-completion SHELL, for bash, zsh and fish.
+
+The scripts are Typer's: each calls toyctl back with _TOYCTL_COMPLETE set, and Typer answers
+with the commands, options and (from the server) toy ids that fit. Typer's own options take no
+shell name (they guess it from the parent process), so toyctl declares these two itself; the
+script writer and installer live in Typer's private _completion_shared, which these two
+functions are the only users of.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from toyctl.options import Shell
+
+PROG_NAME = "toyctl"
+COMPLETE_VARIABLE = "_TOYCTL_COMPLETE"
+
+
+def completion_script(shell: Shell) -> str:
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(
+        prog_name=PROG_NAME, complete_var=COMPLETE_VARIABLE, shell=shell.value
+    )
+
+
+def show_completion(value: Shell | None) -> None:
+    if value is not None:
+        typer.echo(completion_script(value))
+        raise typer.Exit
+
+
+def install_completion(value: Shell | None) -> None:
+    if value is not None:
+        from typer._completion_shared import install
+
+        _, path = install(shell=value.value, prog_name=PROG_NAME, complete_var=COMPLETE_VARIABLE)
+        typer.echo(f"{value} completion installed in {path}; it takes effect in a new shell")
+        raise typer.Exit
+
+
+def prepare_answers() -> None:
+    """When a shell asks for completions, teach Typer all three shells' answer formats (Typer
+    registers zsh and fish only alongside its own completion options, which toyctl replaces)."""
+    if COMPLETE_VARIABLE in os.environ:
+        from typer._completion_classes import completion_init
+
+        completion_init()
