@@ -1,4 +1,4 @@
-"""The README's fenced shell examples, as blocks of commands."""
+"""The README's fenced shell examples: blocks of commands, each with the output it shows."""
 
 from __future__ import annotations
 
@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from tests.support import ROOT
 
 README = ROOT / "README.md"
-LIVE_COMMANDS = {"toyctl", "grpcurl", "TOY=$(toyctl", "sed"}
 _FENCE = re.compile(r"^```(?P<info>\w*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
+# Commands run against a live server: toyctl, grpcurl, sed, and `VAR=$(toyctl …)`.
+_LIVE = re.compile(r"^(?:toyctl|grpcurl|sed|\w+=\$\((?:toyctl|grpcurl))\b")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One command and the lines the README shows it printing (none for `sh` blocks)."""
+
+    command: str
+    shown: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -19,15 +28,24 @@ class Block:
     body: str
     line: int
 
+    def examples(self) -> list[Example]:
+        """Commands with continuation lines joined; for console blocks, `$ ` lines and the
+        output lines under each."""
+        lines = self.body.replace("\\\n", " ").splitlines()
+        if self.info != "console":
+            # A command starts a line; lines inside a quoted JSON body are indented or start
+            # with a quote or brace.
+            return [Example(line, ()) for line in lines if line[:1].isalpha()]
+        found: list[Example] = []
+        for line in lines:
+            if line.startswith("$ "):
+                found.append(Example(line[2:], ()))
+            elif found:
+                found[-1] = Example(found[-1].command, (*found[-1].shown, line))
+        return found
+
     def commands(self) -> list[str]:
-        """Shell commands: continuation lines joined; for console blocks, the `$ ` lines."""
-        text = self.body.replace("\\\n", " ")
-        lines = text.splitlines()
-        if self.info == "console":
-            return [line[2:] for line in lines if line.startswith("$ ")]
-        # A command starts a line; lines inside a quoted JSON body are indented or start with
-        # a quote or brace.
-        return [line for line in lines if line[:1].isalpha()]
+        return [example.command for example in self.examples()]
 
 
 def blocks() -> Iterator[Block]:
@@ -38,9 +56,6 @@ def blocks() -> Iterator[Block]:
 
 
 def is_live(block: Block) -> bool:
+    """Whether every command of the block runs against a live server."""
     commands = block.commands()
-    if block.info == "sh" and any(c.startswith(("poetry", "OTEL_")) for c in commands):
-        return False
-    return bool(commands) and all(
-        any(c.lstrip("| ").startswith(word) for word in LIVE_COMMANDS) for c in commands
-    )
+    return bool(commands) and all(_LIVE.match(c.lstrip("| ")) for c in commands)

@@ -10,6 +10,7 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -59,8 +60,9 @@ def test_the_seed_flow_end_to_end(server_proc: ServerProcess, tmp_path: Path) ->
         SAMPLE.read_text()
         .replace(SAMPLE_TOY_ID, toy_id)
         .replace("7c0f6a8e-2b4d-4f1e-9d3a-5e8b1c2f4a60", "11111111-2222-4333-8444-555555555555")
-        .replace(
-            'creationTimestamp: "2026-11-26T09:00:00Z"', 'creationTimestamp: "2026-11-27T09:00:00Z"'
+        .replace(  # a run created after the bare form's sample run, which ended just now
+            'creationTimestamp: "2026-11-26T09:00:00Z"',
+            f'creationTimestamp: "{datetime.now(UTC).isoformat()}"',
         )
         .replace('status: "Succeeded"', 'status: "Failed"')
     )

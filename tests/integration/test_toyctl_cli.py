@@ -118,8 +118,8 @@ def test_bare_update_status_says_it_sent_the_sample_every_time(
     toy_id = made(threaded_server)
     for _ in range(2):
         result = toyctl(threaded_server, "update-status", "--toy-id", toy_id)
-        assert "no --payload, so the bundled sample was sent" in result.stderr
-        assert "--payload FILE" in result.stderr
+        assert "no --payload: sent the bundled sample" in result.stderr
+        assert "pass --payload FILE" in result.stderr
 
 
 def test_bare_update_status_keeps_the_toys_history_plausible(

@@ -4,7 +4,10 @@ scripts, tasks and modules that exist."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 from tests.readme import README, blocks, is_live
 from tests.support import ROOT
@@ -39,3 +42,26 @@ def test_examples_for_other_tools_name_things_that_exist() -> None:
     compose = (ROOT / "docker-compose.yml").read_text()
     for service in ("server:", "callback:", "otel-collector:"):
         assert service in compose
+
+
+def test_the_readme_gives_poetry_2_commands_only() -> None:
+    """Poetry 2 has no `poetry shell`; activating is `eval "$(poetry env activate)"`."""
+    text = README.read_text()
+    assert "poetry env activate" in text
+    assert all("poetry shell`:" in line or "poetry shell" not in line for line in text.splitlines())
+
+
+def test_grpcurl_comes_with_the_dev_environment() -> None:
+    """`poetry run grpcurl`, as the README says, finds a grpcurl that runs."""
+    grpcurl = Path(sys.executable).parent / "grpcurl"
+    result = subprocess.run([grpcurl, "-version"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "poetry run grpcurl" in README.read_text()
+
+
+def test_the_readme_names_every_step_of_poe_check() -> None:
+    """The Development table's `poe check` row lists each task the check runs."""
+    tasks = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["poe"]["tasks"]
+    row = next(line for line in README.read_text().splitlines() if "`poetry run poe check`" in line)
+    for step in tasks["check"]["sequence"]:
+        assert step in row, step

@@ -76,9 +76,9 @@ def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStat
         )
         run = ending_now(callback.run)
         render.note(
-            f"toyctl: no --payload, so the bundled sample was sent: a {run.status.name} run "
-            f"of {run.units_produced} units ending now. To report a real run: "
-            "--payload FILE (or - for stdin)"
+            f"no --payload: sent the bundled sample, a {run.status.name} run of "
+            f"{run.units_produced} units ending now; to report a real run, pass --payload FILE "
+            "(or - for stdin)"
         )
     else:
         stdin_text = sys.stdin.read() if payload == "-" else None
