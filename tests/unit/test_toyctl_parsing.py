@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from toyctl.app import app, main
 from toyctl.client import parse_address
 from toyctl.errors import ExitCode, ToyctlError
+from toyctl.options import StatusFilter, parse_status
 
 runner = CliRunner()
 COMMANDS = ["manufacture", "list", "get", "delete", "health", "update-status"]
@@ -66,6 +67,34 @@ def test_bad_flags_are_usage_errors_in_one_line(
     assert err.count("\n") == 1
     assert err.startswith("toyctl: error: ")
     assert fragment in err
+    # A validation library's own wording never leaks through.
+    assert "Value error" not in err
+    assert "Input should" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--timeout", "soon", "list"], "from 0.1 to 3600"),
+        (["list", "-o", "xml"], "table, wide, json, yaml, name"),
+        (["list", "--limit", "0"], "1 or more"),
+        (["list", "--status", "BROKEN"], "PENDING, RUNNING, SUCCEEDED, FAILED, ERROR"),
+        (["--show-completion", "sh"], "bash, zsh, fish"),
+    ],
+)
+def test_a_bad_value_says_what_is_allowed(
+    args: list[str], allowed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*DOWN, *args]) == ExitCode.USAGE
+    assert allowed in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["FAILED", "failed", "Failed", "MANUFACTURE_STATUS_FAILED", "manufacture_status_failed"],
+)
+def test_status_filters_take_any_case_and_the_proto_names(given: str) -> None:
+    assert parse_status(given) is StatusFilter.FAILED
 
 
 @pytest.mark.parametrize(
