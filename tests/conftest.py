@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tests.support import ThreadedServer
+from toys.page_tokens import PageTokens
 from toys.service import ToyService
 from toys.stores.sqlite import SqliteToyStore
 
@@ -43,8 +44,8 @@ async def store(db_path: Path) -> AsyncIterator[SqliteToyStore]:
 
 
 @pytest.fixture
-def service(store: SqliteToyStore) -> ToyService:
-    return ToyService(store)
+async def service(store: SqliteToyStore) -> ToyService:
+    return ToyService(store, PageTokens(await store.deployment_key()))
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from toys.calls.drain import DrainGate
 from toys.domain import ToyError
 from toys.health import Readiness, ReadinessCheck
 from toys.logs import configure_logging
+from toys.page_tokens import PageTokens
 from toys.reflection import reflection_pool
 from toys.service import ToyService
 from toys.servicer import ToyServicer
@@ -87,7 +88,8 @@ async def create_server(
     if telemetry is not None:
         store = telemetry.instrument_store(store, "sqlite")
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
-    servicer = ToyServicer(ToyService(store), version=package_version(), readiness=readiness)
+    service = ToyService(store, PageTokens(await store.deployment_key()))
+    servicer = ToyServicer(service, version=package_version(), readiness=readiness)
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
     health = Health({servicer: [ReadinessCheck(readiness)]})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())

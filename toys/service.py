@@ -1,14 +1,15 @@
-"""Use cases: create, get, list, report a run, delete. Plain values in, domain out."""
+"""Use cases: create, get, list, report a run, reset, delete. Plain values in, domain out."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from toys import domain
 from toys.domain import (
+    DEFAULT_CLOCK_SKEW,
     CallbackOutcome,
     CallbackResult,
     InvalidArgument,
@@ -17,7 +18,7 @@ from toys.domain import (
     Toy,
     WorkflowRun,
 )
-from toys.page_tokens import decode_page_token, encode_page_token
+from toys.page_tokens import PageTokens
 from toys.store import PageCursor, ToyStore
 
 DEFAULT_PAGE_SIZE = 50
@@ -44,13 +45,17 @@ class ToyService:
     def __init__(
         self,
         store: ToyStore,
+        page_tokens: PageTokens,
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_toy_id,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     ) -> None:
         self._store = store
+        self._page_tokens = page_tokens
         self._clock = clock
         self._new_id = new_id
+        self._clock_skew = clock_skew
 
     async def create(self, new: NewToy) -> Toy:
         toy = domain.create_toy(new, self._new_id(), self._clock())
@@ -66,19 +71,21 @@ class ToyService:
         if page_size < 0:
             raise InvalidArgument("page_size", f"must not be negative, got {page_size}")
         size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        after = decode_page_token(page_token, status) if page_token else None
+        after = self._page_tokens.decode(page_token, status) if page_token else None
         # One extra row tells whether another page follows, so the last page has no token.
         toys = await self._store.list(status=status, after=after, limit=size + 1)
         if len(toys) <= size:
             return ToyPage(toys, "")
         page = toys[:size]
         last = page[-1]
-        return ToyPage(page, encode_page_token(PageCursor(last.create_time, last.id), status))
+        return ToyPage(
+            page, self._page_tokens.encode(PageCursor(last.create_time, last.id), status)
+        )
 
     async def report_run(self, toy_id: str, run: WorkflowRun) -> CallbackResult:
         domain.check_toy_id(toy_id, "toy_id")
-        domain.validate_run(run)
         now = self._clock()
+        domain.validate_run(run, now=now, skew=self._clock_skew)
 
         def change(toy: Toy) -> tuple[Toy | None, CallbackResult]:
             result = domain.apply_run(toy, run, now)
@@ -88,3 +95,12 @@ class ToyService:
 
     async def delete(self, toy_id: str) -> None:
         await self._store.delete(domain.check_toy_id(toy_id))
+
+    async def reset(self, toy_id: str) -> Toy:
+        now = self._clock()
+
+        def change(toy: Toy) -> tuple[Toy | None, Toy]:
+            reset = domain.reset_toy(toy, now)
+            return reset, reset
+
+        return await self._store.update(domain.check_toy_id(toy_id), change)

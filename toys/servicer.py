@@ -104,6 +104,11 @@ class ToyServicer(pb.ToyServiceBase):
         return pb.DeleteToyResponse()
 
     @_translating_errors
+    async def reset_toy(self, message: pb.ResetToyRequest) -> pb.ResetToyResponse:
+        toy = await self._service.reset(message.id)
+        return pb.ResetToyResponse(toy=translate.toy_to_pb(toy))
+
+    @_translating_errors
     async def health_check(self, message: pb.HealthCheckRequest) -> pb.HealthCheckResponse:
         serving = await self._readiness.refresh()
         return pb.HealthCheckResponse(

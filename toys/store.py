@@ -58,6 +58,10 @@ class ToyStore(Protocol):
     async def ping(self) -> None:
         """Return when storage can read and write; raise StoreUnavailable otherwise."""
 
+    async def deployment_key(self) -> bytes:
+        """A random secret made once per database, the same for every server on it (the key
+        that makes page tokens tamper-evident)."""
+
     async def close(self) -> None:
         """Release connections and threads. Idempotent."""
 
@@ -87,6 +91,9 @@ class DelegatingStore:
 
     async def ping(self) -> None:
         await self.inner.ping()
+
+    async def deployment_key(self) -> bytes:
+        return await self.inner.deployment_key()
 
     async def close(self) -> None:
         await self.inner.close()

@@ -27,11 +27,11 @@ TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 @pytest.fixture(params=["gate, then log", "log, then gate"])
 async def wired(
-    request: pytest.FixtureRequest, store: SqliteToyStore
+    request: pytest.FixtureRequest, store: SqliteToyStore, service: ToyService
 ) -> AsyncIterator[tuple[Readiness, pb.ToyServiceStub]]:
     """A server whose gate and access log are installed in the order the test names."""
     readiness = Readiness(store.ping, interval_s=60)
-    servicer = ToyServicer(ToyService(store), version="t", readiness=readiness)
+    servicer = ToyServicer(service, version="t", readiness=readiness)
     server = GrpcServer([servicer], codec=StrictProtoCodec())
     gate, access = DrainGate(readiness), AccessLog()
     for listener in (gate, access) if request.param.startswith("gate") else (access, gate):

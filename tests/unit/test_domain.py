@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.support import T0, run_at
 from toys.domain import (
+    DEFAULT_CLOCK_SKEW,
     INT32_MAX,
     MAX_REMEMBERED_CALLBACKS,
     CallbackOutcome,
@@ -24,12 +25,14 @@ from toys.domain import (
     apply_run,
     check_toy_id,
     create_toy,
+    reset_toy,
     validate_new_toy,
     validate_run,
 )
 
 S = ManufactureStatus
 NOW = T0 + timedelta(days=1)
+SKEW = DEFAULT_CLOCK_SKEW
 LATER = NOW + timedelta(minutes=5)
 
 
@@ -114,8 +117,70 @@ def test_malformed_ids_are_invalid_arguments(toy_id: str) -> None:
 def test_invalid_runs_name_the_field(run: WorkflowRun, field: str) -> None:
     """Each malformed run is rejected naming the field, before any rule runs."""
     with pytest.raises(InvalidArgument) as caught:
-        validate_run(run)
+        validate_run(run, now=NOW, skew=SKEW)
     assert caught.value.field == field
+
+
+FUTURE = NOW + SKEW + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("run", "field", "problem"),
+    [
+        (
+            run_at("u", S.RUNNING, created=datetime(9999, 1, 1, tzinfo=UTC)),
+            "run.creation_time",
+            "in the future",
+        ),
+        (run_at("u", S.RUNNING, created=FUTURE), "run.creation_time", "in the future"),
+        (replace(run_at("u", S.RUNNING), started_at=FUTURE), "run.started_at", "in the future"),
+        (run_at("u", S.SUCCEEDED, finished=FUTURE), "run.finished_at", "in the future"),
+        (
+            replace(run_at("u", S.SUCCEEDED), started_at=None, finished_at=T0 - timedelta(hours=1)),
+            "run.finished_at",
+            "before the run was created",
+        ),
+        (
+            run_at("u", S.SUCCEEDED, created=T0 - timedelta(days=400), finished=T0),
+            "run.finished_at",
+            "would have lasted 400 days",
+        ),
+        (
+            replace(run_at("u", S.FAILED), failures=(WorkflowFailure(finished_at=FUTURE),)),
+            "run.failures[0].finished_at",
+            "in the future",
+        ),
+    ],
+)
+def test_implausible_runs_are_refused(run: WorkflowRun, field: str, problem: str) -> None:
+    """A run from the future, finished before it began, or lasting years is never stored."""
+    with pytest.raises(InvalidArgument) as caught:
+        validate_run(run, now=NOW, skew=SKEW)
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+
+
+def test_times_within_the_clock_skew_are_accepted() -> None:
+    """Clocks disagree a little: a run stamped up to the allowance ahead of now is fine."""
+    run = run_at("u", S.SUCCEEDED, created=NOW, finished=NOW + SKEW)
+    assert validate_run(run, now=NOW, skew=SKEW) == run
+
+
+def test_a_reset_toy_is_pending_and_takes_a_new_run() -> None:
+    """Reset is the way out of a run that never ended: the next run starts from PENDING,
+    the units stay counted and the forgotten run's callbacks are still recognised."""
+    made = apply_run(fresh_toy(), run_at("r1", S.SUCCEEDED, units=4), NOW).toy
+    stuck = apply_run(made, run_at("r2", S.RUNNING, created=T0 + timedelta(hours=2)), NOW).toy
+    reset = reset_toy(stuck, LATER)
+    assert (reset.status, reset.last_run, reset.number_manufactured) == (S.PENDING, None, 4)
+    assert (
+        apply_run(reset, run_at("r2", S.RUNNING, created=T0 + timedelta(hours=2)), LATER).outcome
+        is CallbackOutcome.REPLAY
+    )
+    assert (
+        apply_run(reset, run_at("r3", S.RUNNING, created=T0 + timedelta(hours=3)), LATER).outcome
+        is CallbackOutcome.APPLIED
+    )
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from toys.domain.errors import InvalidArgument, ToyError, ToyNotFound, TransitionRejected
 from toys.domain.model import (
+    DEFAULT_CLOCK_SKEW,
     INT32_MAX,
     MAX_FAILURES,
     MAX_ID_LENGTH,
     MAX_MESSAGE,
     MAX_NAMESPACE,
     MAX_REMEMBERED_CALLBACKS,
+    MAX_RUN_DURATION,
     MAX_RUN_NAME,
     MAX_TOY_TEXT,
     MAX_UID,
@@ -28,16 +30,18 @@ from toys.domain.model import (
     WorkflowFailure,
     WorkflowRun,
 )
-from toys.domain.rules import apply_run, create_toy
+from toys.domain.rules import apply_run, create_toy, reset_toy
 from toys.domain.validation import check_toy_id, validate_new_toy, validate_run
 
 __all__ = [
+    "DEFAULT_CLOCK_SKEW",
     "INT32_MAX",
     "MAX_FAILURES",
     "MAX_ID_LENGTH",
     "MAX_MESSAGE",
     "MAX_NAMESPACE",
     "MAX_REMEMBERED_CALLBACKS",
+    "MAX_RUN_DURATION",
     "MAX_RUN_NAME",
     "MAX_TOY_TEXT",
     "MAX_UID",
@@ -56,6 +60,7 @@ __all__ = [
     "apply_run",
     "check_toy_id",
     "create_toy",
+    "reset_toy",
     "validate_new_toy",
     "validate_run",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 INT32_MAX = 2**31 - 1
 
@@ -18,6 +18,10 @@ MAX_UID = 128
 MAX_MESSAGE = 4096
 MAX_FAILURES = 100
 MAX_REMEMBERED_CALLBACKS = 100
+# Longer than any real manufacturing run: a run that claims more is refused as implausible.
+MAX_RUN_DURATION = timedelta(days=366)
+# How far ahead of this server's clock a reported time may be before it is refused.
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class ManufactureStatus(enum.StrEnum):

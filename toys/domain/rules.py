@@ -86,7 +86,7 @@ def apply_run(toy: Toy, run: WorkflowRun, now: datetime) -> CallbackResult:
         if not toy.status.is_terminal:
             raise TransitionRejected(
                 f"toy {toy.id} is {toy.status.name} under {_describe(current)}; "
-                f"{_describe(run)} can start only after that run ends"
+                f"{_describe(run)} can start only after that run ends (or the toy is reset)"
             )
 
     units = toy.number_manufactured
@@ -117,3 +117,12 @@ def _same_run_hint(status: ManufactureStatus) -> str:
     if status.is_terminal:
         return " (a retried run may only report RUNNING or SUCCEEDED)"
     return ""
+
+
+def reset_toy(toy: Toy, now: datetime) -> Toy:
+    """The toy back to PENDING with no current run: the way out when a run never ends.
+
+    Units made stay counted, and the callbacks applied stay remembered, so a late callback of
+    a forgotten run is still a REPLAY or STALE rather than a new run.
+    """
+    return replace(toy, status=ManufactureStatus.PENDING, last_run=None, update_time=now)

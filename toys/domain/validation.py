@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from toys.domain.errors import InvalidArgument
 from toys.domain.model import (
@@ -12,6 +12,7 @@ from toys.domain.model import (
     MAX_ID_LENGTH,
     MAX_MESSAGE,
     MAX_NAMESPACE,
+    MAX_RUN_DURATION,
     MAX_RUN_NAME,
     MAX_TOY_TEXT,
     MAX_UID,
@@ -56,8 +57,28 @@ def validate_new_toy(new: NewToy) -> NewToy:
 _FAILURE_TEXTS = ("display_name", "template_name", "phase", "pod_name")
 
 
-def validate_run(run: WorkflowRun, prefix: str = "run") -> WorkflowRun:
-    """Check a reported run; raise InvalidArgument naming the first bad field."""
+def _check_not_future(
+    field_name: str, value: datetime | None, now: datetime, skew: timedelta
+) -> None:
+    if value is not None and value > now + skew:
+        raise InvalidArgument(
+            field_name,
+            f"{value.isoformat()} is in the future: more than {skew} after now "
+            f"({now.isoformat(timespec='seconds')})",
+        )
+
+
+def validate_run(
+    run: WorkflowRun, *, now: datetime, skew: timedelta, prefix: str = "run"
+) -> WorkflowRun:
+    """Check a reported run, as of `now` give or take `skew` between clocks; raise
+    InvalidArgument naming the first bad field.
+
+    Besides each field's form, the run must be plausible: not created, started or finished in
+    the future, not finished before it was created or started, and not longer than
+    MAX_RUN_DURATION. A run that breaks these is refused rather than stored, because a run
+    dated in year 9999 would make every later, real run of the toy look older, so STALE.
+    """
     if not run.uid.strip():
         raise InvalidArgument(f"{prefix}.uid", "is required: it identifies the workflow run")
     _check_text(f"{prefix}.uid", run.uid, MAX_UID)
@@ -73,6 +94,18 @@ def validate_run(run: WorkflowRun, prefix: str = "run") -> WorkflowRun:
         )
     if run.started_at and run.finished_at and run.finished_at < run.started_at:
         raise InvalidArgument(f"{prefix}.finished_at", "is before the run started")
+    _check_not_future(f"{prefix}.creation_time", run.creation_time, now, skew)
+    _check_not_future(f"{prefix}.started_at", run.started_at, now, skew)
+    _check_not_future(f"{prefix}.finished_at", run.finished_at, now, skew)
+    if run.finished_at is not None:
+        if run.finished_at < run.creation_time - skew:
+            raise InvalidArgument(f"{prefix}.finished_at", "is before the run was created")
+        if run.finished_at - run.creation_time > MAX_RUN_DURATION:
+            raise InvalidArgument(
+                f"{prefix}.finished_at",
+                f"the run would have lasted {(run.finished_at - run.creation_time).days} days; "
+                f"at most {MAX_RUN_DURATION.days} are believed",
+            )
     if not 0 <= run.units_produced <= INT32_MAX:
         raise InvalidArgument(
             f"{prefix}.units_produced",
@@ -86,4 +119,5 @@ def validate_run(run: WorkflowRun, prefix: str = "run") -> WorkflowRun:
         for name in _FAILURE_TEXTS:
             _check_text(f"{where}.{name}", getattr(failure, name), MAX_RUN_NAME)
         _check_time(f"{where}.finished_at", failure.finished_at)
+        _check_not_future(f"{where}.finished_at", failure.finished_at, now, skew)
     return run

@@ -8,6 +8,7 @@ Column names are the domain's field names, so that rows map through toys.stores.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,11 @@ def _rename_run_keys(conn: sqlite3.Connection) -> None:
             "UPDATE toys SET last_run = ? WHERE id = ?",
             (json.dumps(run, separators=(",", ":"), ensure_ascii=False), toy_id),
         )
+
+
+def _make_deployment_key(conn: sqlite3.Connection) -> None:
+    """One random key per database, for what every server on it must agree on (page tokens)."""
+    conn.execute("INSERT INTO meta (name, value) VALUES ('deployment_key', ?)", (os.urandom(32),))
 
 
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
@@ -68,6 +74,11 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "ALTER TABLE toys RENAME COLUMN update_us TO update_time",
         "ALTER TABLE toys RENAME COLUMN manufacture_us TO manufacture_time",
         _rename_run_keys,
+    ),
+    (
+        # Values of the database itself: its deployment key, the health probe's last write.
+        "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) STRICT",
+        _make_deployment_key,
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

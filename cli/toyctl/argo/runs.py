@@ -9,11 +9,18 @@ proto's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from toyctl.argo.reader import Parameters, PayloadError, Reader
-from toys.domain import MAX_MESSAGE, InvalidArgument, WorkflowFailure, WorkflowRun, validate_run
+from toys.domain import (
+    DEFAULT_CLOCK_SKEW,
+    MAX_MESSAGE,
+    InvalidArgument,
+    WorkflowFailure,
+    WorkflowRun,
+    validate_run,
+)
 
 UNITS_OUTPUT = "units-produced"
 QUANTITY_PARAMETER = "quantity"
@@ -94,7 +101,8 @@ class RunBuilder:
         self._values["message"] = self._values["message"][:MAX_MESSAGE]
         run = WorkflowRun(**self._values, failures=failures)
         try:
-            validate_run(run)
+            # Checked against this machine's clock too: an implausible run is not sent.
+            validate_run(run, now=datetime.now(UTC), skew=DEFAULT_CLOCK_SKEW)
         except InvalidArgument as exc:
             raise PayloadError(self._source, self._payload_path(exc.field), exc.problem) from None
         return run

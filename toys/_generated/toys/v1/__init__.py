@@ -17,6 +17,8 @@ __all__ = (
     "ListToysRequest",
     "ListToysResponse",
     "ManufactureStatus",
+    "ResetToyRequest",
+    "ResetToyResponse",
     "Toy",
     "ToyServiceBase",
     "ToyServiceStub",
@@ -448,6 +450,43 @@ default_message_pool.register_message("toys.v1", "ListToysResponse", ListToysRes
 
 
 @dataclass(eq=False, repr=False)
+class ResetToyRequest(betterproto2.Message):
+    """
+    Names the toy to reset.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["ResetToyRequest"]
+
+    id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required.
+    """
+
+
+default_message_pool.register_message("toys.v1", "ResetToyRequest", ResetToyRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ResetToyResponse(betterproto2.Message):
+    """
+    The toy after the reset, PENDING.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["ResetToyResponse"]
+
+    toy: "Toy | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+
+default_message_pool.register_message("toys.v1", "ResetToyResponse", ResetToyResponse)
+
+
+@dataclass(eq=False, repr=False)
 class Toy(betterproto2.Message):
     """
     A toy and its manufacturing record.
@@ -827,6 +866,31 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def reset_toy(
+        self,
+        message: "ResetToyRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ResetToyResponse":
+        """
+        Puts a toy whose manufacturing is stuck back to PENDING, so that the next run may start:
+        an operator's way out when a run never reported its end, or a callback owned the toy that
+        should not have. The current run is forgotten as the current one, but the callbacks the
+        toy applied are still remembered (a late one stays a REPLAY or STALE), and units made stay
+        counted. NOT_FOUND when there is no toy with that id.
+        """
+
+        return await self._unary_unary(
+            "/toys.v1.ToyService/ResetToy",
+            message,
+            ResetToyResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
     async def health_check(
         self,
         message: "HealthCheckRequest | None" = None,
@@ -857,7 +921,7 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
 from ...google import protobuf as __google__protobuf__
 
 TOYS_V1_TOYS_PROTO_DESCRIPTOR = default_google_proto_descriptor_pool.AddSerializedFile(
-    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xa3\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\xc8\x03\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x129\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3'
+    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xa3\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"!\n\x0fResetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"2\n\x10ResetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\x89\x04\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x129\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3'
 )
 
 
@@ -919,6 +983,17 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def reset_toy(self, message: "ResetToyRequest") -> "ResetToyResponse":
+        """
+        Puts a toy whose manufacturing is stuck back to PENDING, so that the next run may start:
+        an operator's way out when a run never reported its end, or a callback owned the toy that
+        should not have. The current run is forgotten as the current one, but the callbacks the
+        toy applied are still remembered (a late one stays a REPLAY or STALE), and units made stay
+        counted. NOT_FOUND when there is no toy with that id.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def health_check(self, message: "HealthCheckRequest") -> "HealthCheckResponse":
         """
         Reports whether the service can serve, its version and the health of its store.
@@ -969,6 +1044,14 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.delete_toy(request)
         await stream.send_message(response)
 
+    async def __rpc_reset_toy(
+        self, stream: "grpclib.server.Stream[ResetToyRequest, ResetToyResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.reset_toy(request)
+        await stream.send_message(response)
+
     async def __rpc_health_check(
         self, stream: "grpclib.server.Stream[HealthCheckRequest, HealthCheckResponse]"
     ) -> None:
@@ -1008,6 +1091,12 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 DeleteToyRequest,
                 DeleteToyResponse,
+            ),
+            "/toys.v1.ToyService/ResetToy": grpclib.const.Handler(
+                self.__rpc_reset_toy,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                ResetToyRequest,
+                ResetToyResponse,
             ),
             "/toys.v1.ToyService/HealthCheck": grpclib.const.Handler(
                 self.__rpc_health_check,
