@@ -16,9 +16,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from grpclib.client import Channel
+from grpclib.encoding.base import CodecBase
 
 from toys.domain import ManufactureStatus, WorkflowRun
 from toys.server import ToyServer, create_server
@@ -193,6 +194,18 @@ def grpcurl(
     return subprocess.run(
         [*command, address, *args], capture_output=True, text=True, timeout=30, check=False
     )
+
+
+class RawCodec(CodecBase):
+    """Sends bytes as they are and reads answers as bytes: malformed messages on the wire."""
+
+    __content_subtype__ = "proto"
+
+    def encode(self, message: Any, message_type: Any) -> bytes:
+        return bytes(message)
+
+    def decode(self, data: bytes, message_type: Any) -> Any:
+        return data
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from grpclib.encoding.proto import ProtoCodec
 
 from toys.domain import InvalidArgument
 from toys.servicer import grpc_error
+from toys.wire_check import check_wire
 
 
 def _check_decoded(message: Any, path: str = "") -> None:
@@ -41,8 +42,10 @@ class StrictProtoCodec(ProtoCodec):
     def decode(self, data: bytes, message_type: Any) -> Any:
         name = getattr(message_type, "__name__", "message")
         try:
+            if isinstance(message_type, type) and issubclass(message_type, betterproto2.Message):
+                check_wire(data, message_type)  # health and reflection are protobuf's own
             message = super().decode(data, message_type)
-            if isinstance(message, betterproto2.Message):  # health and reflection are not
+            if isinstance(message, betterproto2.Message):
                 _check_decoded(message)
         except InvalidArgument as exc:
             raise grpc_error(InvalidArgument("request", f"{name}.{exc.message}")) from exc

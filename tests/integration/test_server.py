@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from grpclib.client import Channel, UnaryUnaryMethod
 from grpclib.const import Status
-from grpclib.encoding.base import CodecBase
 from grpclib.exceptions import GRPCError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
 from tests.fakes import BrokenGetStore, GatedStore
-from tests.support import serving
+from tests.support import RawCodec, serving
 from toys._generated.google.protobuf import Timestamp
 from toys._generated.toys import v1 as pb
 from toys.stores.sqlite import SqliteToyStore
@@ -119,18 +118,6 @@ async def test_drain_cancels_calls_that_outlive_the_grace_period(db_path: Path) 
         assert caught.value.status is Status.UNAVAILABLE
 
 
-class RawCodec(CodecBase):
-    """Sends bytes as they are, to put malformed messages on the wire."""
-
-    __content_subtype__ = "proto"
-
-    def encode(self, message: Any, message_type: Any) -> bytes:
-        return bytes(message)
-
-    def decode(self, data: bytes, message_type: Any) -> Any:
-        return data
-
-
 async def call_raw(port: int, method: str, payload: bytes) -> GRPCError:
     channel = Channel("127.0.0.1", port, codec=RawCodec())
     try:
@@ -141,15 +128,37 @@ async def call_raw(port: int, method: str, payload: bytes) -> GRPCError:
         channel.close()
 
 
-async def test_an_undecodable_request_is_invalid_argument(db_path: Path) -> None:
-    """A Timestamp outside years 1..9999 or a name that is not UTF-8 give INVALID_ARGUMENT."""
-    far = bytes(Timestamp(seconds=10**13))
-    bad_time = bytes(pb.CreateToyRequest(name="Car")) + b"\x1a" + bytes([len(far)]) + far
+_FAR = bytes(Timestamp(seconds=10**13))
+
+
+@pytest.mark.parametrize(
+    ("method", "payload", "message"),
+    [
+        (
+            "CreateToy",
+            bytes(pb.CreateToyRequest(name="Car")) + b"\x1a" + bytes([len(_FAR)]) + _FAR,
+            "request: cannot decode CreateToyRequest",
+        ),
+        ("CreateToy", b"\x0a\x02\xff\xfe", "request: CreateToyRequest.name: is not UTF-8 text"),
+        ("CreateToy", b"\x0b", "request: CreateToyRequest.name: has wire type 3"),
+        ("GetToy", b"\x08\x05", "request: GetToyRequest.id: has the wrong wire type"),
+        ("ListToys", b"\x1a\x02ab", "request: ListToysRequest.status: has the wrong wire type"),
+        ("GetToy", b"\x0a\x05ab", "request: GetToyRequest.id: claims 5 bytes that are not there"),
+        (
+            "UpdateManufactureStatus",
+            b"\x1a\x02\x08\x01",
+            "request: UpdateManufactureStatusRequest.run.name: has the wrong wire type",
+        ),
+    ],
+)
+async def test_an_undecodable_request_is_invalid_argument_naming_the_field(
+    db_path: Path, method: str, payload: bytes, message: str
+) -> None:
+    """Wrong wire types, truncation, bad UTF-8, out-of-range times: INVALID_ARGUMENT."""
     async with serving(db_path) as (server, _):
-        for payload in (bad_time, b"\x0a\x02\xff\xfe"):
-            error = await call_raw(server.port, "/toys.v1.ToyService/CreateToy", payload)
-            assert error.status is Status.INVALID_ARGUMENT, error.message
-            assert (error.message or "").startswith("request: cannot decode CreateToyRequest")
+        error = await call_raw(server.port, f"/toys.v1.ToyService/{method}", payload)
+        assert error.status is Status.INVALID_ARGUMENT, error.message
+        assert (error.message or "").startswith(message)
 
 
 async def test_a_bug_becomes_internal_not_unknown(db_path: Path) -> None:
@@ -177,18 +186,3 @@ async def test_every_call_logs_one_access_line(
     assert lines[0].startswith("method=/toys.v1.ToyService/CreateToy status=OK duration_ms=")
     assert lines[1].startswith("method=/toys.v1.ToyService/GetToy status=NOT_FOUND duration_ms=")
     assert "message=\"toy 'missing' not found\"" in lines[1]
-
-
-async def test_a_field_with_the_wrong_wire_type_is_invalid_argument(db_path: Path) -> None:
-    """A string field sent as a group decodes to nothing: INVALID_ARGUMENT naming the field."""
-    async with serving(db_path) as (server, _):
-        error = await call_raw(server.port, "/toys.v1.ToyService/CreateToy", b"\x0b")
-        assert error.status is Status.INVALID_ARGUMENT
-        assert error.message == "request: CreateToyRequest.name: has the wrong wire type"
-        error = await call_raw(
-            server.port, "/toys.v1.ToyService/UpdateManufactureStatus", b"\x1a\x01\x0b"
-        )
-        assert error.status is Status.INVALID_ARGUMENT
-        assert error.message == (
-            "request: UpdateManufactureStatusRequest.run.name: has the wrong wire type"
-        )
