@@ -72,3 +72,26 @@ async def test_a_served_call_is_logged_with_the_toy_it_was_about(
     [line] = [r.getMessage() for r in caplog.records if r.name == "toys.access"]
     assert f"toy_id={toy.id}" in line
     assert "status=OK" in line
+
+
+@pytest.mark.parametrize(
+    "toy_id",
+    [
+        "evil\nmethod=/toys.v1.ToyService/DeleteToy status=OK",
+        "\x1b[2J\x1b[31mred",
+        "x" * 10_000,
+    ],
+)
+async def test_client_values_cannot_forge_or_flood_a_log_line(
+    wired: tuple[Readiness, pb.ToyServiceStub], caplog: pytest.LogCaptureFixture, toy_id: str
+) -> None:
+    """A newline, a terminal escape or ten thousand characters in an id: one short line."""
+    _, stub = wired
+    caplog.set_level(logging.INFO, logger="toys.access")
+    with pytest.raises(GRPCError):
+        await stub.get_toy(pb.GetToyRequest(id=toy_id))
+    [line] = [r.getMessage() for r in caplog.records if r.name == "toys.access"]
+    assert "\n" not in line
+    assert "\x1b" not in line
+    assert len(line) < 1000
+    assert line.startswith("method=/toys.v1.ToyService/GetToy status=INVALID_ARGUMENT ")

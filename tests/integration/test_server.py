@@ -186,3 +186,38 @@ async def test_every_call_logs_one_access_line(
     assert lines[0].startswith("method=/toys.v1.ToyService/CreateToy status=OK duration_ms=")
     assert lines[1].startswith("method=/toys.v1.ToyService/GetToy status=NOT_FOUND duration_ms=")
     assert "message=\"toy 'missing' not found\"" in lines[1]
+
+
+class _Signal(logging.Handler):
+    """Sets an event when an access line with the given status is written."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__()
+        self.status = status
+        self.seen = asyncio.Event()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if f" status={self.status} " in record.getMessage():
+            self.seen.set()
+
+
+async def test_a_call_the_client_cancels_is_logged_cancelled(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client gives up on a callback held in the store: the access line says CANCELLED."""
+    caplog.set_level(logging.INFO, logger="toys.access")
+    store = GatedStore(await SqliteToyStore.open(str(db_path)))
+    signal = _Signal("CANCELLED")
+    logging.getLogger("toys.access").addHandler(signal)
+    try:
+        async with serving(db_path, store=store) as (_, channel):
+            _, in_flight = await callback_held_in_store(pb.ToyServiceStub(channel), store)
+            in_flight.cancel()
+            await asyncio.wait_for(signal.seen.wait(), timeout=10)
+            store.gate.set()
+    finally:
+        logging.getLogger("toys.access").removeHandler(signal)
+    [cancelled] = [line for line in signal.lines if "UpdateManufactureStatus" in line]
+    assert " status=CANCELLED " in cancelled

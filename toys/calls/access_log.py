@@ -1,19 +1,41 @@
-"""The access log: one line per call with method, status, duration, peer, toy and trace id."""
+"""The access log: one line per call with method, status, duration, peer, toy and trace id.
+
+Every value a client chose (the toy id, the status message that quotes it) is escaped and cut
+to MAX_LOGGED_CHARS before it reaches a line, so that a `\\n` or a terminal escape in an id can
+neither forge a line nor take over an operator's terminal. A call the client abandoned (it
+cancelled, or went away) is logged CANCELLED.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
 from grpclib.const import Status
 from grpclib.events import RecvMessage, RecvRequest, SendMessage, SendTrailingMetadata, listen
-from grpclib.server import Server
+from grpclib.exceptions import StreamTerminatedError
+from grpclib.server import Server, Stream
 
-from toys.calls.context import call_context, current_call
+from toys.calls.context import CallContext, call_context, current_call
 from toys.calls.faults import SERVER_FAULT_STATUSES
 
 access_log = logging.getLogger("toys.access")
+
+MAX_LOGGED_CHARS = 200
+# Control characters, DEL, and Unicode's line and paragraph separators.
+_UNSAFE = {*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029}
+
+
+def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
+    """`value` with every unsafe character as a backslash escape, cut to `limit` characters."""
+    cut = value[:limit]
+    escaped = "".join(
+        ch.encode("unicode_escape").decode() if ord(ch) in _UNSAFE or ch == "\\" else ch
+        for ch in cut
+    )
+    return escaped if len(value) <= limit else f"{escaped}...(+{len(value) - limit} chars)"
 
 
 def _toy_id_of(message: Any) -> str:
@@ -27,6 +49,31 @@ def _toy_id_of(message: Any) -> str:
     return toy_id if isinstance(toy_id, str) else ""
 
 
+def _line(call: CallContext, status: Status, message: str | None) -> None:
+    if call.logged:  # e.g. the UNKNOWN trailers grpclib tries after a client went away
+        return
+    call.logged = True
+    level = logging.WARNING if status in SERVER_FAULT_STATUSES else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
+    fields: dict[str, object] = {
+        "method": call.method,
+        "status": status.name,
+        "duration_ms": round((time.perf_counter() - call.started) * 1000, 2),
+        "peer": call.peer,
+        "toy_id": shown(call.toy_id),
+        "trace_id": call.trace_id,
+    }
+    if status is not Status.OK:
+        fields["message"] = shown(message or "").replace('"', '\\"')
+    text = " ".join(
+        f'{key}="{value}"' if key == "message" else f"{key}={value}"
+        for key, value in fields.items()
+        if value != "" or key == "message"
+    )
+    access_log.log(level, text, extra={"fields": fields})
+
+
 class AccessLog:
     """Writes the `toys.access` line of every call when its trailers go out."""
 
@@ -37,7 +84,18 @@ class AccessLog:
         listen(server, SendTrailingMetadata, self._on_trailers)
 
     async def _on_request(self, event: RecvRequest) -> None:
-        call_context(event)
+        call = call_context(event)
+        handler = event.method_func
+
+        async def logged(stream: Stream[Any, Any]) -> None:
+            try:
+                await handler(stream)
+            except (asyncio.CancelledError, StreamTerminatedError):
+                # No status reaches the client: it cancelled or went away.
+                _line(call, Status.CANCELLED, "the client cancelled the call or went away")
+                raise
+
+        event.method_func = logged
 
     async def _on_message(self, event: RecvMessage | SendMessage) -> None:
         call = current_call()
@@ -46,22 +104,5 @@ class AccessLog:
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()
-        if call is None:
-            return
-        fields = {
-            "method": call.method,
-            "status": event.status.name,
-            "duration_ms": round((time.perf_counter() - call.started) * 1000, 2),
-            "peer": call.peer,
-            "toy_id": call.toy_id,
-            "trace_id": call.trace_id,
-        }
-        if event.status is not Status.OK:
-            fields["message"] = event.status_message or ""
-        text = " ".join(
-            f"{key}={value!r}" if key == "message" else f"{key}={value}"
-            for key, value in fields.items()
-            if value != "" or key == "message"
-        )
-        level = logging.WARNING if event.status in SERVER_FAULT_STATUSES else logging.INFO
-        access_log.log(level, text, extra={"fields": fields})
+        if call is not None:
+            _line(call, event.status, event.status_message)

@@ -29,6 +29,8 @@ class CallContext:
     started: float
     trace_id: str = ""
     toy_id: str = ""
+    # Set once the access line is written: a call is logged exactly once.
+    logged: bool = False
     # The request's metadata object: tells this call's context from one a task inherited.
     metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
