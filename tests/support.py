@@ -262,7 +262,7 @@ class ThreadedServer:
 
     def _run(self) -> None:
         from toys.stores.sqlite import SqliteToyStore
-        from toys.transport import bind_socket
+        from toys.transport.sockets import bind_socket
 
         async def serve() -> None:
             store: ToyStore | None = None

@@ -32,7 +32,8 @@ from toys.store import ToyStore
 from toys.stores.sqlite import SqliteToyStore
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
-from toys.transport import GrpcServer, bind_socket
+from toys.transport.server import GrpcServer
+from toys.transport.sockets import bind_socket
 from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")

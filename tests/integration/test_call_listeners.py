@@ -18,7 +18,7 @@ from toys.health import Readiness
 from toys.service import ToyService
 from toys.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
-from toys.transport import GrpcServer
+from toys.transport.server import GrpcServer
 from toys.wire import StrictProtoCodec
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -64,10 +64,13 @@ class DrainGate:
         handler = event.method_func
 
         async def counted(stream: Stream[object, object]) -> None:
-            # grpclib runs every call in a task of its own, so there always is one.
+            # grpclib runs every call in a task of its own, so there always is one. The call
+            # counts until that task ends: after the handler, grpclib still sends the trailers.
             task = cast("asyncio.Task[object]", asyncio.current_task())
-            self._tasks.add(task)
-            self._idle.clear()
+            if task not in self._tasks:
+                self._tasks.add(task)
+                self._idle.clear()
+                task.add_done_callback(self._finished)
             try:
                 await handler(stream)
             except asyncio.CancelledError:
@@ -79,9 +82,10 @@ class DrainGate:
                 raise GRPCError(
                     Status.UNAVAILABLE, "server shut down before the call finished; retry"
                 ) from None
-            finally:
-                self._tasks.discard(task)
-                if not self._tasks:
-                    self._idle.set()
 
         event.method_func = counted
+
+    def _finished(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()

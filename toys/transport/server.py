@@ -1,0 +1,85 @@
+"""GrpcServer: grpclib's Server with our connection guard, message limit, TLS and drain."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+from collections.abc import Sequence
+
+from grpclib._typing import IServable
+from grpclib.config import Configuration
+from grpclib.encoding.base import CodecBase
+from grpclib.protocol import H2Protocol
+from grpclib.server import Server
+
+from toys.calls.drain import DrainGate
+from toys.transport.connections import ConnectionGuard, GuardedProtocol
+from toys.transport.limits import Limits
+from toys.transport.message_size import MessageSizeLimit
+from toys.transport.sockets import no_delay
+
+log = logging.getLogger("toys.server")
+
+# How long closing connections may take once in-flight calls are done or cancelled.
+CLOSE_TIMEOUT_S = 5.0
+
+
+class GrpcServer(Server):
+    """grpclib's Server whose connections are guarded (toys.transport.connections).
+
+    Its connections are known, so a drain can close idle ones: Python 3.12's
+    asyncio.Server.wait_closed() waits until every client has disconnected, and grpclib 0.4
+    offers no way to close server-side connections; without this a client that keeps its
+    channel open (a load balancer, a probe) would hold up every shutdown.
+    """
+
+    def __init__(
+        self, handlers: Sequence[IServable], *, codec: CodecBase, limits: Limits | None = None
+    ) -> None:
+        self.limits = limits or Limits()
+        config = Configuration(
+            http2_connection_window_size=self.limits.connection_window_bytes,
+            http2_stream_window_size=self.limits.stream_window_bytes,
+        )
+        super().__init__(handlers, codec=codec, config=config)
+        self.guard = ConnectionGuard(self.limits)
+        MessageSizeLimit(self.limits.max_message_bytes).install(self)
+
+    def _protocol_factory(self) -> H2Protocol:
+        plain = super()._protocol_factory()
+        return GuardedProtocol(plain.handler, plain.config, plain.h2_config, guard=self.guard)
+
+    async def listen_on(self, sock: socket.socket, tls: ssl.SSLContext | None = None) -> int:
+        """Serve on a bound, listening socket (TLS when `tls` is given); return its port."""
+        if self._server is not None:
+            raise RuntimeError("the server is already listening")
+        no_delay(sock)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            self._protocol_factory,
+            sock=sock,
+            ssl=tls,
+            ssl_handshake_timeout=self.limits.handshake_timeout_s if tls else None,
+        )
+        self._server_closed_fut = loop.create_future()
+        return int(sock.getsockname()[1])
+
+    async def drain(self, gate: DrainGate, grace_s: float) -> None:
+        """Wait up to `grace_s` for gated calls in flight, cancel what is left, then stop
+        listening and close every connection. New calls must already be refused."""
+        if gate.in_flight:
+            log.info("draining %d in-flight calls (up to %.1fs)", gate.in_flight, grace_s)
+        try:
+            await asyncio.wait_for(gate.wait_idle(), grace_s)
+        except TimeoutError:
+            log.warning("grace period over: cancelling %d calls", gate.in_flight)
+            await gate.cancel_in_flight()
+        # Stops listening and cancels what is left (health watches, reflection streams).
+        self.close()
+        self.guard.close_all()
+        try:
+            await asyncio.wait_for(self.wait_closed(), CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("connections still open after %.1fs; closing anyway", CLOSE_TIMEOUT_S)
