@@ -10,7 +10,7 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,10 +60,11 @@ def test_the_seed_flow_end_to_end(server_proc: ServerProcess, tmp_path: Path) ->
         SAMPLE.read_text()
         .replace(SAMPLE_TOY_ID, toy_id)
         .replace("7c0f6a8e-2b4d-4f1e-9d3a-5e8b1c2f4a60", "11111111-2222-4333-8444-555555555555")
-        .replace(  # a run created after the bare form's sample run, which ended just now
+        .replace(  # a run that began after the bare form's sample run, and has ended
             'creationTimestamp: "2026-11-26T09:00:00Z"',
-            f'creationTimestamp: "{datetime.now(UTC).isoformat()}"',
+            f'creationTimestamp: "{(datetime.now(UTC) - timedelta(seconds=100)).isoformat()}"',
         )
+        .replace('duration: "412.118307"', 'duration: "30"')
         .replace('status: "Succeeded"', 'status: "Failed"')
     )
     with_payload = toyctl(
