@@ -11,14 +11,22 @@ import contextlib
 import logging
 import signal
 import socket
+import ssl
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
 
 from toys import package_version
+from toys.auth import token_command
+from toys.auth.credentials import AccessFileError, read_access_file
 from toys.calls.access_log import AccessLog
+from toys.calls.audit import AuditTrail
+from toys.calls.auth import Authorization
 from toys.calls.drain import DrainGate
 from toys.domain import ToyError
 from toys.health import Readiness, ReadinessCheck
@@ -32,8 +40,11 @@ from toys.store import ToyStore
 from toys.stores.sqlite import SqliteToyStore
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
+from toys.tls import ReloadingServerTls, ServerTlsFiles
+from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
+from toys.watched_file import WatchedFiles
 from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")
@@ -48,14 +59,21 @@ class ToyServer:
     gate: DrainGate
     readiness: Readiness
     settings: Settings
+    tls: ReloadingServerTls | None = None
+    # Files followed while serving: TLS certificates, the access file.
+    watched: list[WatchedFiles[Any]] = field(default_factory=list)
     port: int = 0
     stopped: bool = False
+    _watching: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self, sock: socket.socket | None = None) -> int:
         """Listen on `sock` (or on settings.host:port) and return the port."""
         if sock is None:
             sock = bind_socket(self.settings.host, self.settings.port)
-        self.port = await self.grpc.listen_on(sock)
+        context = self.tls.context if self.tls is not None else None
+        self.port = await self.grpc.listen_on(sock, context)
+        interval = self.settings.files_check_interval_s
+        self._watching = [asyncio.create_task(files.watch(interval)) for files in self.watched]
         return self.port
 
     def begin_drain(self) -> None:
@@ -71,6 +89,8 @@ class ToyServer:
     async def finish_drain(self, grace_s: float | None = None) -> None:
         """Once draining: wait for in-flight calls, close connections, close the store."""
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        for task in self._watching:
+            task.cancel()
         await self.grpc.drain(self.gate, grace)
         await self.store.close()
         self.stopped = True
@@ -84,24 +104,75 @@ async def create_server(
 
     Must run inside the event loop that will serve. Raises ToyError when the store cannot open.
     """
+    # Files first: a bad certificate or access file stops the server before it opens anything.
+    tls = ReloadingServerTls(_tls_files(settings)) if settings.tls else None
+    access = (
+        WatchedFiles(
+            [settings.access_file],
+            lambda: read_access_file(settings.access_file),
+            what=f"access file {settings.access_file}",
+            errors=(OSError, AccessFileError),
+        )
+        if settings.access_file
+        else None
+    )
     if store is None:
         store = await SqliteToyStore.open(settings.db)
     if telemetry is not None:
         store = telemetry.instrument_store(store, "sqlite")
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
-    service = ToyService(store, PageTokens(await store.deployment_key()))
+    service = ToyService(
+        store,
+        PageTokens(await store.deployment_key()),
+        clock_skew=timedelta(seconds=settings.clock_skew_s),
+    )
     servicer = ToyServicer(service, version=package_version(), readiness=readiness)
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
     health = Health({servicer: [ReadinessCheck(readiness)]})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
-    grpc_server = GrpcServer(services, codec=StrictProtoCodec())
+    grpc_server = GrpcServer(services, codec=StrictProtoCodec(), limits=_limits(settings))
     gate = DrainGate(readiness)
     # Per-call listeners, in any order.
     gate.install(grpc_server)
     AccessLog().install(grpc_server)
+    AuditTrail(auth_enabled=access is not None).install(grpc_server)
+    if access is not None:
+        Authorization(lambda: access.value).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
-    return ToyServer(grpc_server, store, gate, readiness, settings)
+    watched: list[WatchedFiles[Any]] = []
+    if access is not None:
+        watched.append(access)
+    if tls is not None:
+        watched.append(tls.files)
+    return ToyServer(grpc_server, store, gate, readiness, settings, tls, watched)
+
+
+def _tls_files(settings: Settings) -> ServerTlsFiles:
+    return ServerTlsFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        max_message_bytes=settings.max_message_bytes,
+        max_concurrent_streams=settings.max_concurrent_streams,
+        max_connections=settings.max_connections,
+        idle_timeout_s=settings.idle_timeout_s,
+        handshake_timeout_s=settings.handshake_timeout_s,
+    )
+
+
+def _warn_about_exposure(settings: Settings) -> None:
+    """One clear line each when the server is open to anyone who can reach it."""
+    if not settings.tls:
+        log.warning(
+            "serving plaintext: traffic is unencrypted and nobody is authenticated by TLS; "
+            "for anything beyond this machine pass --tls-cert and --tls-key"
+        )
+    if not settings.access_file:
+        log.warning(
+            "no --access-file: every caller may create, delete and report runs (local use only)"
+        )
 
 
 async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
@@ -111,6 +182,9 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
     except ToyError as exc:
         log.error("cannot open the store %s: %s", settings.db, exc.message)
         return 1
+    except (OSError, ssl.SSLError, AccessFileError) as exc:
+        log.error("cannot start: %s", exc)
+        return 1
     try:
         port = await server.start()
     except OSError as exc:
@@ -118,12 +192,14 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
         await server.store.close()
         return 1
     log.info(
-        "toys-server %s listening on %s:%d (db %s)",
+        "toys-server %s listening on %s:%d (%s, db %s)",
         package_version(),
         settings.host,
         port,
+        ("mutual TLS" if settings.tls_client_ca else "TLS") if settings.tls else "plaintext",
         settings.db,
     )
+    _warn_about_exposure(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -136,7 +212,10 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = load_settings(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["token"]:
+        return token_command.main(args[1:])
+    settings = load_settings(args)
     configure_logging(settings.log_level, settings.log_format)
     telemetry = telemetry_from_environment("toys-server")
     try:

@@ -10,13 +10,10 @@ the files are whole again.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 import ssl
 from dataclasses import dataclass
 
-log = logging.getLogger("toys.tls")
+from toys.watched_file import WatchedFiles
 
 ALPN = ["h2"]
 
@@ -50,53 +47,21 @@ def client_context(ca_file: str = "", cert_file: str = "", key_file: str = "") -
     return context
 
 
-def _signature(path: str) -> tuple[int, int, int]:
-    stat = os.stat(path)
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
-
-
 class ReloadingServerTls:
-    """The server's TLS: `context` to listen with; `watch()` reloads it when files change."""
+    """The server's TLS: `context` to listen with, which hands each handshake the context
+    loaded from the files as they were at the last check (`files.reload_if_changed()`)."""
 
-    def __init__(self, files: ServerTlsFiles, *, check_interval_s: float = 5.0) -> None:
-        self.files = files
-        self._interval_s = check_interval_s
-        self._current = server_context(files)  # errors here stop the server: nothing to serve
-        self._signatures = self._read_signatures()
+    def __init__(self, files: ServerTlsFiles) -> None:
+        self.files = WatchedFiles(
+            [p for p in (files.cert, files.key, files.client_ca) if p],
+            lambda: server_context(files),
+            what=f"TLS certificate {files.cert}",
+            errors=(OSError, ssl.SSLError, ValueError),
+        )
         self.context = server_context(files)
         self.context.sni_callback = self._hand_out_current
-        self.reloads = 0
-
-    def _paths(self) -> list[str]:
-        return [p for p in (self.files.cert, self.files.key, self.files.client_ca) if p]
-
-    def _read_signatures(self) -> list[tuple[int, int, int]]:
-        return [_signature(path) for path in self._paths()]
 
     def _hand_out_current(
         self, connection: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext
     ) -> None:
-        connection.context = self._current
-
-    def reload_if_changed(self) -> bool:
-        """Load the files again if any changed since the last load; True when reloaded."""
-        try:
-            signatures = self._read_signatures()
-            if signatures == self._signatures:
-                return False
-            fresh = server_context(self.files)
-        except (OSError, ssl.SSLError, ValueError) as exc:
-            log.warning(
-                "TLS files changed but cannot be loaded yet (%s); keeping the old ones", exc
-            )
-            return False
-        self._current, self._signatures = fresh, signatures
-        self.reloads += 1
-        log.info("TLS certificate reloaded from %s", self.files.cert)
-        return True
-
-    async def watch(self) -> None:
-        """Check the files every interval, forever (cancel to stop)."""
-        while True:
-            await asyncio.sleep(self._interval_s)
-            self.reload_if_changed()
+        connection.context = self.files.value

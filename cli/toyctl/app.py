@@ -19,15 +19,15 @@ import typer
 from typer._click.exceptions import UsageError
 
 from toyctl.commands.callback import update_status
+from toyctl.commands.common import build_target
 from toyctl.commands.completion import install_completion, prepare_answers, show_completion
 from toyctl.commands.health import health
-from toyctl.commands.toys import delete, get, list_toys, manufacture
+from toyctl.commands.toys import delete, get, list_toys, manufacture, reset
 from toyctl.errors import ExitCode
 from toyctl.options import (
     DEFAULT_SERVER,
     DEFAULT_TIMEOUT_S,
     Shell,
-    Target,
     parse_shell,
     parse_timeout,
 )
@@ -39,7 +39,8 @@ app = typer.Typer(
     name="toyctl",
     help="Manage the toys of a toy-factory server and send it Argo Workflows callbacks.",
     epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 unavailable, 4 deadline, 5 not found, "
-    "6 invalid, 7 precondition, 8 bad payload, 9 not serving, 10 declined.",
+    "6 invalid, 7 precondition, 8 bad payload, 9 not serving, 10 declined, "
+    "11 unauthenticated, 12 permission denied.",
     rich_markup_mode=None,  # plain Click help: rendering it with rich would import rich
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -50,6 +51,7 @@ app.command()(manufacture)
 app.command("list")(list_toys)
 app.command()(get)
 app.command()(delete)
+app.command()(reset)
 app.command()(health)
 app.command("update-status")(update_status)
 
@@ -65,7 +67,13 @@ def root(
     ctx: typer.Context,
     server: Annotated[
         str,
-        typer.Option("--server", "-s", envvar="TOYCTL_SERVER", help="Server address, host:port."),
+        typer.Option(
+            "--server",
+            "-s",
+            envvar="TOYCTL_SERVER",
+            metavar="HOST:PORT",
+            help="Server address, host:port.",
+        ),
     ] = DEFAULT_SERVER,
     timeout: Annotated[
         float,
@@ -77,6 +85,53 @@ def root(
             help="Deadline of each call, in seconds (0.1 to 3600).",
         ),
     ] = DEFAULT_TIMEOUT_S,
+    tls: Annotated[
+        bool,
+        typer.Option(
+            "--tls",
+            envvar="TOYCTL_TLS",
+            help="Use TLS, trusting the system's CAs (implied by the four options below).",
+        ),
+    ] = False,
+    ca_file: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOYCTL_CA_FILE", metavar="FILE", help="CA bundle (PEM) to trust for the server."
+        ),
+    ] = None,
+    cert_file: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOYCTL_CERT_FILE",
+            metavar="FILE",
+            help="Client certificate (PEM), for mutual TLS.",
+        ),
+    ] = None,
+    key_file: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOYCTL_KEY_FILE",
+            metavar="FILE",
+            help="Client private key (PEM), for mutual TLS.",
+        ),
+    ] = None,
+    server_name: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOYCTL_SERVER_NAME",
+            metavar="NAME",
+            help="Name to check the server's certificate against, when not the --server host.",
+        ),
+    ] = None,
+    token_file: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TOYCTL_TOKEN_FILE",
+            metavar="FILE",
+            help="File holding the bearer token (or set TOYCTL_TOKEN; there is no --token: "
+            "a token on the command line shows in ps).",
+        ),
+    ] = None,
     show_traceback: Annotated[
         bool,
         typer.Option(
@@ -116,7 +171,7 @@ def root(
     ] = False,
 ) -> None:
     """Manage the toys of a toy-factory server and send it Argo Workflows callbacks."""
-    ctx.obj = Target(server, timeout)
+    ctx.obj = build_target(ctx.params)
 
 
 def _wants_traceback(argv: list[str]) -> bool:

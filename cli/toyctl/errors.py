@@ -19,6 +19,8 @@ class ExitCode(enum.IntEnum):
     PAYLOAD = 8  # the payload file is unreadable or not a valid Argo callback
     NOT_SERVING = 9  # `toyctl health`: the server answered, but is not SERVING
     DECLINED = 10  # the user answered no at a confirmation prompt
+    UNAUTHENTICATED = 11  # no token, or one the server does not know (UNAUTHENTICATED)
+    PERMISSION_DENIED = 12  # the token's role may not do this (PERMISSION_DENIED)
 
 
 class ToyctlError(Exception):

@@ -4,7 +4,7 @@ heavy. Every parser raises typer.BadParameter in one wording: what was given, wh
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import typer
 
@@ -17,11 +17,25 @@ MIN_TIMEOUT_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
+class Security:
+    """TLS and the bearer token. Any CA, certificate or server name turns TLS on."""
+
+    tls: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    server_name: str = ""
+    token: str = field(default="", repr=False)  # a secret: never printed
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
-    """Where and how patiently to call: `host:port` and the deadline of each call."""
+    """Where, how patiently and as whom to call: `host:port`, each call's deadline, TLS and
+    the token."""
 
     server: str
     timeout: float
+    security: Security = field(default_factory=Security)
 
 
 class Output(enum.StrEnum):

@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.fakes import BrokenGetStore
 from tests.support import ThreadedServer
-from toyctl import client
+from toyctl import channel, client
 from toyctl.errors import ToyctlError
 from toyctl.options import Target
 from toys.telemetry.sdk import OtelTelemetry
@@ -48,7 +48,7 @@ class Recorded:
 def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorded:
     """Telemetry for both toyctl's client and the server, into memory."""
     telemetry = Recorded()
-    monkeypatch.setattr(client, "telemetry", lambda: telemetry.telemetry)
+    monkeypatch.setattr(channel, "telemetry", lambda: telemetry.telemetry)
     return telemetry
 
 

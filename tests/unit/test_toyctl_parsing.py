@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toyctl.app import app, main
-from toyctl.client import parse_address
+from toyctl.channel import parse_address
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import StatusFilter, parse_status
 

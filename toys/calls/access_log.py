@@ -18,7 +18,7 @@ from grpclib.events import RecvMessage, RecvRequest, SendMessage, SendTrailingMe
 from grpclib.exceptions import StreamTerminatedError
 from grpclib.server import Server, Stream
 
-from toys.calls.context import CallContext, call_context, current_call
+from toys.calls.context import CallContext, call_context, current_call, remember_message
 from toys.calls.faults import SERVER_FAULT_STATUSES
 
 access_log = logging.getLogger("toys.access")
@@ -36,17 +36,6 @@ def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
         for ch in cut
     )
     return escaped if len(value) <= limit else f"{escaped}...(+{len(value) - limit} chars)"
-
-
-def _toy_id_of(message: Any) -> str:
-    """The toy a request or response is about (ids of requests, the toy of responses)."""
-    for attribute in ("toy_id", "id"):
-        value = getattr(message, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    toy = getattr(message, "toy", None)
-    toy_id = getattr(toy, "id", None)
-    return toy_id if isinstance(toy_id, str) else ""
 
 
 def _line(call: CallContext, status: Status, message: str | None) -> None:
@@ -99,8 +88,8 @@ class AccessLog:
 
     async def _on_message(self, event: RecvMessage | SendMessage) -> None:
         call = current_call()
-        if call is not None and not call.toy_id:
-            call.toy_id = _toy_id_of(event.message)
+        if call is not None:
+            remember_message(call, event.message)
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()

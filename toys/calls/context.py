@@ -29,6 +29,10 @@ class CallContext:
     started: float
     trace_id: str = ""
     toy_id: str = ""
+    # Who the access file says the caller is ("" until authorisation names them).
+    principal: str = ""
+    # What became of a callback (APPLIED, REPLAY, STALE), once its answer is sent.
+    outcome: str = ""
     # Set once the access line is written: a call is logged exactly once.
     logged: bool = False
     # The request's metadata object: tells this call's context from one a task inherited.
@@ -62,6 +66,26 @@ def call_context(event: RecvRequest) -> CallContext:
     )
     _current.set(created)
     return created
+
+
+def remember_message(call: CallContext, message: Any) -> None:
+    """Note what a request or response says about the call: its toy, a callback's outcome."""
+    if not call.toy_id:
+        call.toy_id = _toy_id_of(message)
+    outcome = getattr(message, "outcome", None)
+    if outcome is not None and not call.outcome:
+        call.outcome = str(getattr(outcome, "name", outcome))
+
+
+def _toy_id_of(message: Any) -> str:
+    """The toy a request or response is about (ids of requests, the toy of responses)."""
+    for attribute in ("toy_id", "id"):
+        value = getattr(message, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    toy = getattr(message, "toy", None)
+    toy_id = getattr(toy, "id", None)
+    return toy_id if isinstance(toy_id, str) else ""
 
 
 def incoming_trace_id(metadata: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from toyctl.argo.reader import Reader, kind_of
 from toyctl.argo.runs import Reported, RunBuilder, read_failure
+from toys.domain import MAX_RUN_DURATION
 
 
 def _add_failures(workflow: Reader, run: RunBuilder) -> None:
@@ -45,8 +46,16 @@ def read_exit_handler(document: Reader) -> Reported:
         except ValueError:
             raise workflow.fail("duration", f"{raw!r} is not a number of seconds") from None
         if not math.isfinite(seconds) or seconds < 0:
-            raise workflow.fail("duration", f"must be zero or more seconds, got {raw}")
-        run.set("finished_at", created + timedelta(seconds=seconds), workflow.at("duration"))
+            raise workflow.fail("duration", f"must be zero or more seconds, got {raw[:40]}")
+        if seconds > MAX_RUN_DURATION.total_seconds():
+            raise workflow.fail(
+                "duration", f"{seconds:.0f} seconds is more than any run lasts (a year at most)"
+            )
+        try:
+            finished = created + timedelta(seconds=seconds)
+        except OverflowError:
+            raise workflow.fail("duration", "puts the run's end past the year 9999") from None
+        run.set("finished_at", finished, workflow.at("duration"))
     for field, key in (("uid", "uid"), ("name", "name"), ("namespace", "namespace")):
         run.set(field, workflow.text(key, required=field == "uid"), workflow.at(key))
     run.set("message", workflow.text("message"), workflow.at("message"))

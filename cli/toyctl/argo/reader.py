@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from toyctl.argo.bounded_json import JsonRefused, load_bounded_json
 from toyctl.errors import ExitCode, ToyctlError
 from toys.domain import INT32_MAX, ManufactureStatus
 
@@ -99,11 +99,12 @@ class Reader:
         raise self.fail(key, f"unknown status {value!r} (expected one of {allowed})")
 
     def json_text(self, key: str) -> Any:
-        text = self._doc.get(key)
+        """JSON inside a YAML string (Argo's {{workflow.failures}}), read within bounds: at most
+        MAX_JSON_VALUES values, at most MAX_JSON_DEPTH deep."""
         try:
-            return json.loads(str(text))
-        except json.JSONDecodeError as exc:
-            raise self.fail(key, f"is not valid JSON: {exc.msg}") from None
+            return load_bounded_json(str(self._doc.get(key)))
+        except JsonRefused as exc:
+            raise self.fail(key, str(exc)) from None
 
     def parameters(self, key: str) -> Parameters:
         """Argo parameters at `key`: a name -> value mapping, a list of {name, value} (a

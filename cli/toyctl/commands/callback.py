@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -20,25 +20,38 @@ if TYPE_CHECKING:
 BUNDLED_SAMPLE = "callback-succeeded.yaml"
 
 
-def read_source(path: str, stdin_text: str | None = None) -> str:
-    """The payload text from a file, or standard input for '-'."""
+MAX_PAYLOAD_BYTES = 1024 * 1024
+
+
+def _bounded(stream: BinaryIO, source: str) -> str:
+    """At most MAX_PAYLOAD_BYTES of UTF-8 text: a larger payload (or /dev/zero) is refused
+    after reading one byte more than the limit, never more."""
+    from toyctl.argo import PayloadError
+
+    data = stream.read(MAX_PAYLOAD_BYTES + 1)
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise PayloadError(source, "", f"is larger than {MAX_PAYLOAD_BYTES // 1024} KiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PayloadError(source, "", "is not UTF-8 text") from None
+
+
+def read_source(path: str, stdin: BinaryIO | None = None) -> str:
+    """The payload text from a file, or from `stdin` for '-'."""
     from toyctl.argo import PayloadError
 
     if path == "-":
-        if stdin_text is None:
-            raise PayloadError("-", "", "standard input is empty")
-        return stdin_text
+        return _bounded(stdin if stdin is not None else sys.stdin.buffer, "-")
     try:
-        with open(path, encoding="utf-8") as handle:  # plain text read
-            return handle.read()
+        with open(path, "rb") as handle:
+            return _bounded(handle, path)
     except FileNotFoundError:
         raise PayloadError(path, "", "no such file") from None
     except IsADirectoryError:
         raise PayloadError(path, "", "is a directory") from None
     except PermissionError:
         raise PayloadError(path, "", "permission denied") from None
-    except UnicodeDecodeError:
-        raise PayloadError(path, "", "is not UTF-8 text") from None
     except OSError as exc:
         raise PayloadError(path, "", exc.strerror or str(exc)) from None
 
@@ -81,8 +94,7 @@ def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStat
             "(or - for stdin)"
         )
     else:
-        stdin_text = sys.stdin.read() if payload == "-" else None
-        text = read_source(payload, stdin_text)
+        text = read_source(payload)
         callback = parse_payload(text, source=payload, toy_id=toy_id)
         run = callback.run
     return pb.UpdateManufactureStatusRequest(

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from dataclasses import replace
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from toyctl.errors import ToyctlError
-from toyctl.options import DEFAULT_SERVER, DEFAULT_TIMEOUT_S, Output, Target, parse_output
+from toyctl.options import (
+    DEFAULT_SERVER,
+    DEFAULT_TIMEOUT_S,
+    Output,
+    Security,
+    Target,
+    parse_output,
+)
 
 COMPLETION_TIMEOUT_S = 0.5
 
@@ -28,21 +37,52 @@ def reporting() -> Iterator[None]:
         fail(error)
 
 
+TOKEN_VARIABLE = "TOYCTL_TOKEN"  # noqa: S105  # the name of a variable, not a secret
+
+
+def _token(token_file: str | None) -> str:
+    """The bearer token: from --token-file (TOYCTL_TOKEN_FILE), else TOYCTL_TOKEN."""
+    if token_file:
+        try:
+            with open(token_file, encoding="utf-8") as handle:
+                return handle.read().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(
+                f"cannot read {token_file!r}: {getattr(exc, 'strerror', None) or exc}",
+                param_hint="--token-file",
+            ) from None
+    return os.environ.get(TOKEN_VARIABLE, "").strip()
+
+
+def build_target(params: Mapping[str, Any]) -> Target:
+    """The Target that the root's options (as Click parsed them) describe."""
+    files = {key: str(params.get(key) or "") for key in ("ca_file", "cert_file", "key_file")}
+    server_name = str(params.get("server_name") or "")
+    security = Security(
+        tls=bool(params.get("tls")) or any(files.values()) or bool(server_name),
+        server_name=server_name,
+        token=_token(params.get("token_file")),
+        **files,
+    )
+    return Target(
+        str(params.get("server") or DEFAULT_SERVER),
+        float(params.get("timeout") or DEFAULT_TIMEOUT_S),
+        security,
+    )
+
+
 def target(ctx: typer.Context) -> Target:
     found = ctx.find_root().obj
     if not isinstance(found, Target):  # only when a command is invoked without the root
-        return Target(DEFAULT_SERVER, DEFAULT_TIMEOUT_S)
+        return build_target({})
     return found
 
 
 def complete_toy_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Toy ids from the server for tab completion; nothing at all when it cannot answer fast."""
-    params = ctx.find_root().params
-    asked = Target(
-        str(params.get("server") or DEFAULT_SERVER),
-        min(float(params.get("timeout") or DEFAULT_TIMEOUT_S), COMPLETION_TIMEOUT_S),
-    )
     try:
+        full = build_target(ctx.find_root().params)
+        asked = replace(full, timeout=min(full.timeout, COMPLETION_TIMEOUT_S))
         from toyctl import client
 
         toys = client.list_toys(asked, limit=1000)

@@ -100,23 +100,43 @@ def get(ctx: typer.Context, toy_id: ToyIdArgument, output: OutputOption = Output
         render.print_toys([client.get_toy(target(ctx), toy_id)], output, single=True)
 
 
-def delete(
-    ctx: typer.Context,
-    toy_id: ToyIdArgument,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask; required without a terminal.")
-    ] = False,
-) -> None:
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask; required without a terminal.")
+]
+
+
+def _confirm(question: str, refused: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ToyctlError(ExitCode.USAGE, "not a terminal, so cannot ask: pass --yes")
+    if not typer.confirm(question, default=False):
+        raise ToyctlError(ExitCode.DECLINED, refused)
+
+
+def delete(ctx: typer.Context, toy_id: ToyIdArgument, yes: YesOption = False) -> None:
     """Delete a toy (asks first on a terminal)."""
     with reporting():
-        if not yes:
-            if not sys.stdin.isatty():
-                raise ToyctlError(
-                    ExitCode.USAGE, "not a terminal, so cannot ask: pass --yes to delete"
-                )
-            if not typer.confirm(f"Delete toy {toy_id}?", default=False):
-                raise ToyctlError(ExitCode.DECLINED, f"toy {toy_id} was not deleted")
+        _confirm(f"Delete toy {toy_id}?", f"toy {toy_id} was not deleted", yes)
         from toyctl import client
 
         client.delete_toy(target(ctx), toy_id)
         typer.echo(f"toy {toy_id} deleted", err=True)
+
+
+def reset(
+    ctx: typer.Context,
+    toy_id: ToyIdArgument,
+    yes: YesOption = False,
+    output: OutputOption = Output.TABLE,
+) -> None:
+    """Put a toy whose run never ended back to PENDING (asks first on a terminal)."""
+    with reporting():
+        _confirm(
+            f"Reset toy {toy_id} to PENDING, forgetting its current run?",
+            f"toy {toy_id} was not reset",
+            yes,
+        )
+        from toyctl import client, render
+
+        render.print_toys([client.reset_toy(target(ctx), toy_id)], output, single=True)

@@ -1,0 +1,129 @@
+"""A call to the server: the channel (address, TLS, token, telemetry), its deadline, and
+every failure as a ToyctlError with its exit code.
+
+Imported only once a command runs: grpclib and the generated messages stay out of `--help`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import functools
+import ssl
+from collections.abc import Awaitable, Callable
+
+from grpclib.client import Channel
+from grpclib.config import Configuration
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError, StreamTerminatedError
+
+from toyctl.errors import ExitCode, ToyctlError
+from toyctl.options import Security, Target
+from toys._generated.toys import v1 as pb
+from toys.defaults import DEFAULT_PORT
+from toys.telemetry import Telemetry
+from toys.telemetry import from_environment as telemetry_from_environment
+from toys.tls import client_context
+
+# The one place where gRPC statuses become toyctl exit codes.
+EXIT_FOR_STATUS: dict[Status, ExitCode] = {
+    Status.NOT_FOUND: ExitCode.NOT_FOUND,
+    Status.INVALID_ARGUMENT: ExitCode.INVALID,
+    Status.OUT_OF_RANGE: ExitCode.INVALID,
+    Status.RESOURCE_EXHAUSTED: ExitCode.INVALID,
+    Status.FAILED_PRECONDITION: ExitCode.PRECONDITION,
+    Status.UNAVAILABLE: ExitCode.UNAVAILABLE,
+    Status.DEADLINE_EXCEEDED: ExitCode.DEADLINE,
+    Status.UNAUTHENTICATED: ExitCode.UNAUTHENTICATED,
+    Status.PERMISSION_DENIED: ExitCode.PERMISSION_DENIED,
+}
+
+
+def parse_address(server: str) -> tuple[str, int]:
+    """`host`, `host:port` or `[v6-address]:port` -> (host, port)."""
+    text = server.strip()
+    host, port_text = text, ""
+    if text.startswith("["):
+        end = text.find("]")
+        if end == -1:
+            raise ToyctlError(ExitCode.USAGE, f"--server {server!r}: missing ']'")
+        host, rest = text[1:end], text[end + 1 :]
+        if rest and not rest.startswith(":"):
+            raise ToyctlError(ExitCode.USAGE, f"--server {server!r}: expected [host]:port")
+        port_text = rest[1:]
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    if not host:
+        raise ToyctlError(ExitCode.USAGE, f"--server {server!r}: no host")
+    if not port_text:
+        return host, DEFAULT_PORT
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ToyctlError(ExitCode.USAGE, f"--server {server!r}: {port_text!r} is not a port")
+    return host, int(port_text)
+
+
+@functools.cache
+def telemetry() -> Telemetry | None:
+    """toyctl's telemetry, as OTEL_* asks (None when off); flushed when the process exits."""
+    found = telemetry_from_environment("toyctl")
+    if found is not None:
+        atexit.register(found.shutdown)
+    return found
+
+
+def open_channel(target: Target) -> Channel:
+    """A channel to the target, over TLS when its security asks for it."""
+    host, port = parse_address(target.server)
+    security = target.security
+    if not security.tls:
+        return Channel(host, port)
+    try:
+        context = client_context(security.ca_file, security.cert_file, security.key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ToyctlError(ExitCode.USAGE, f"cannot use the TLS files: {exc}") from exc
+    config = Configuration(ssl_target_name_override=security.server_name or None)
+    return Channel(host, port, ssl=context, config=config)
+
+
+def _metadata(security: Security) -> dict[str, str] | None:
+    return {"authorization": f"Bearer {security.token}"} if security.token else None
+
+
+async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
+    channel = open_channel(target)
+    traced = telemetry()
+    if traced is not None:
+        traced.install_client(channel)
+    stub = pb.ToyServiceStub(channel, timeout=target.timeout, metadata=_metadata(target.security))
+    try:
+        with traced.client_span() if traced is not None else contextlib.nullcontext():
+            return await work(stub)
+    except GRPCError as exc:
+        code = EXIT_FOR_STATUS.get(exc.status, ExitCode.ERROR)
+        raise ToyctlError(code, f"{exc.message or exc.status.name} ({exc.status.name})") from exc
+    except TimeoutError as exc:
+        raise ToyctlError(
+            ExitCode.DEADLINE, f"no answer from {target.server} within {target.timeout:g}s"
+        ) from exc
+    except ssl.SSLError as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise ToyctlError(
+            ExitCode.UNAVAILABLE, f"TLS with {target.server} failed: {reason}"
+        ) from exc
+    except StreamTerminatedError as exc:
+        raise ToyctlError(
+            ExitCode.UNAVAILABLE, f"connection to {target.server} was lost: {exc}"
+        ) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ToyctlError(
+            ExitCode.UNAVAILABLE, f"cannot reach the server at {target.server}: {reason}"
+        ) from exc
+    finally:
+        channel.close()
+
+
+def run[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
+    """Run one piece of client work to completion in a fresh event loop."""
+    return asyncio.run(_call(target, work))

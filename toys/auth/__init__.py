@@ -1,0 +1,1 @@
+"""Who may call what: roles, credentials (token hashes and client certificates), new tokens."""
