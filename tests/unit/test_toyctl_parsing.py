@@ -121,7 +121,7 @@ def test_a_bad_payload_is_exit_8_before_any_call(tmp_path: object) -> None:
         app, [*DOWN, "update-status", "--toy-id", "t", "--payload", "-"], input="workflow: 3\n"
     )
     assert result.exit_code == ExitCode.PAYLOAD
-    assert "payload -: workflow: expected a mapping, got int" in result.output
+    assert "payload -: workflow: expected a mapping, got text" in result.output
 
 
 def test_delete_without_a_terminal_needs_yes() -> None:
