@@ -46,3 +46,25 @@ class CountingPingStore(DelegatingStore):
     async def ping(self) -> None:
         self.pings += 1
         await self.inner.ping()
+
+
+class CountingGatedStore(GatedStore):
+    """A GatedStore that counts the updates waiting inside it; `reached` is set once `count`
+    of them are in at the same time."""
+
+    def __init__(self, inner: ToyStore, count: int) -> None:
+        super().__init__(inner)
+        self.inside = 0
+        self.most = 0
+        self._count = count
+        self.reached = asyncio.Event()
+
+    async def update[R](self, toy_id: str, change: Change[R]) -> R:
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        if self.inside >= self._count:
+            self.reached.set()
+        try:
+            return await super().update(toy_id, change)
+        finally:
+            self.inside -= 1

@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -184,9 +185,11 @@ def grpcurl(
     *args: str,
     data: str | None = None,
     headers: tuple[str, ...] = (),
+    tls: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """`grpcurl -plaintext [-H h]... [-d data] address args...` (a verb and symbol, or a method)."""
-    command: list[str] = [binary, "-plaintext", "-max-time", "20"]
+    """`grpcurl -plaintext [-H h]... [-d data] address args...` (a verb and symbol, or a
+    method); with `tls` (e.g. `-cacert ca.pem`), those flags instead of -plaintext."""
+    command: list[str] = [binary, *(tls or ("-plaintext",)), "-max-time", "20"]
     for header in headers:
         command += ["-H", header]
     if data is not None:
@@ -215,18 +218,22 @@ async def serving(
     store: ToyStore | None = None,
     grace_s: float = 5.0,
     store_check_interval_s: float = 0,
+    channel_tls: ssl.SSLContext | None = None,
+    **settings: Any,
 ) -> AsyncIterator[tuple[ToyServer, Channel]]:
-    """The composed server on an ephemeral loopback port, and a channel to it."""
-    settings = Settings(
+    """The composed server on an ephemeral loopback port, and a channel to it; `settings`
+    are further Settings fields (limits, TLS files, the access file)."""
+    config = Settings(
         host="127.0.0.1",
         port=0,
         db=str(db),
         shutdown_grace_s=grace_s,
         store_check_interval_s=store_check_interval_s,
+        **settings,
     )
-    server = await create_server(settings, store=store)
+    server = await create_server(config, store=store)
     await server.start(socket.create_server(("127.0.0.1", 0)))
-    channel = Channel("127.0.0.1", server.port)
+    channel = Channel("127.0.0.1", server.port, ssl=channel_tls)
     try:
         yield server, channel
     finally:

@@ -23,7 +23,7 @@ from grpclib.reflection.service import ServerReflection
 
 from toys import package_version
 from toys.auth import token_command
-from toys.auth.credentials import AccessFileError, read_access_file
+from toys.auth.credentials import AccessFileError, Credentials, read_access_file
 from toys.calls.access_log import AccessLog
 from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
@@ -60,8 +60,7 @@ class ToyServer:
     readiness: Readiness
     settings: Settings
     tls: ReloadingServerTls | None = None
-    # Files followed while serving: TLS certificates, the access file.
-    watched: list[WatchedFiles[Any]] = field(default_factory=list)
+    access: WatchedFiles[Credentials] | None = None
     port: int = 0
     stopped: bool = False
     _watching: list[asyncio.Task[None]] = field(default_factory=list)
@@ -73,7 +72,10 @@ class ToyServer:
         context = self.tls.context if self.tls is not None else None
         self.port = await self.grpc.listen_on(sock, context)
         interval = self.settings.files_check_interval_s
-        self._watching = [asyncio.create_task(files.watch(interval)) for files in self.watched]
+        # Files followed while serving: the TLS certificate and key, the access file.
+        watched: list[WatchedFiles[Any]] = [self.tls.files] if self.tls is not None else []
+        watched += [self.access] if self.access is not None else []
+        self._watching = [asyncio.create_task(files.watch(interval)) for files in watched]
         return self.port
 
     def begin_drain(self) -> None:
@@ -140,12 +142,7 @@ async def create_server(
         Authorization(lambda: access.value).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
-    watched: list[WatchedFiles[Any]] = []
-    if access is not None:
-        watched.append(access)
-    if tls is not None:
-        watched.append(tls.files)
-    return ToyServer(grpc_server, store, gate, readiness, settings, tls, watched)
+    return ToyServer(grpc_server, store, gate, readiness, settings, tls, access)
 
 
 def _tls_files(settings: Settings) -> ServerTlsFiles:

@@ -1,0 +1,126 @@
+"""The server's bounds against clients that misbehave: oversize requests, too many calls on a
+connection, too many connections, connections that never speak or fall silent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
+from tests.fakes import CountingGatedStore, GatedStore
+from tests.support import RawCodec, serving
+from toys._generated.toys import v1 as pb
+from toys.stores.sqlite import SqliteToyStore
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+BOUND_S = 10  # no wait below is expected to take more than a fraction of this
+
+
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    """Read until the server closes the connection (True), within BOUND_S."""
+    async with asyncio.timeout(BOUND_S):
+        while await reader.read(65536):
+            pass
+    return True
+
+
+@asynccontextmanager
+async def raw_connection(
+    port: int,
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        yield reader, writer
+    finally:
+        writer.close()
+
+
+async def test_an_oversize_request_is_resource_exhausted(db_path: Path) -> None:
+    """A 2 MiB GetToy against a 1 MiB limit: refused from its length prefix."""
+    from grpclib.client import Channel, UnaryUnaryMethod
+
+    async with serving(db_path, max_message_bytes=1024 * 1024) as (server, _):
+        channel = Channel("127.0.0.1", server.port, codec=RawCodec())
+        try:
+            payload = bytes(pb.GetToyRequest(id="x" * (2 * 1024 * 1024)))
+            call = UnaryUnaryMethod(channel, "/toys.v1.ToyService/GetToy", bytes, bytes)
+            with pytest.raises(GRPCError) as caught:
+                await call(payload, timeout=BOUND_S)
+        finally:
+            channel.close()
+    assert caught.value.status is Status.RESOURCE_EXHAUSTED
+    assert "takes at most 1048576" in (caught.value.message or "")
+
+
+async def test_a_request_just_under_the_limit_is_served(db_path: Path) -> None:
+    async with serving(db_path, max_message_bytes=64 * 1024) as (_, channel):
+        with pytest.raises(GRPCError) as caught:
+            await pb.ToyServiceStub(channel).get_toy(pb.GetToyRequest(id="y" * 60_000))
+    assert caught.value.status is Status.INVALID_ARGUMENT  # read and judged, not refused
+
+
+async def test_a_connection_runs_at_most_the_allowed_calls_at_once(db_path: Path) -> None:
+    """Thirty callbacks on one connection with a limit of five: never more than five inside."""
+    store = CountingGatedStore(await SqliteToyStore.open(str(db_path)), count=5)
+    async with serving(db_path, store=store, max_concurrent_streams=5) as (_, channel):
+        stub = pb.ToyServiceStub(channel)
+        toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
+        assert toy is not None
+        calls = [
+            asyncio.create_task(stub.reset_toy(pb.ResetToyRequest(id=toy.id))) for _ in range(30)
+        ]
+        await asyncio.wait_for(store.reached.wait(), BOUND_S)
+        await asyncio.sleep(0.1)  # time for a sixth call to get in, if the limit leaked
+        store.gate.set()
+        await asyncio.gather(*calls)
+    assert store.most == 5
+
+
+async def test_connections_beyond_the_limit_are_closed_at_once(db_path: Path) -> None:
+    async with serving(db_path, max_connections=3) as (server, _):
+        kept = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+        for _, writer in kept:
+            writer.write(PREFACE)
+        async with raw_connection(server.port) as (reader, writer):
+            writer.write(PREFACE)
+            assert await closed_by_server(reader)
+        for _, writer in kept:
+            writer.close()
+
+
+async def test_a_connection_that_never_speaks_http2_is_closed(db_path: Path) -> None:
+    async with (
+        serving(db_path, handshake_timeout_s=0.2) as (server, _),
+        raw_connection(server.port) as (reader, _),
+    ):
+        assert await closed_by_server(reader)
+
+
+async def test_an_idle_connection_is_closed(db_path: Path) -> None:
+    async with (
+        serving(db_path, idle_timeout_s=0.2) as (server, _),
+        raw_connection(server.port) as (reader, writer),
+    ):
+        writer.write(PREFACE)
+        assert await closed_by_server(reader)
+
+
+async def test_a_connection_with_a_call_in_flight_is_not_idle(db_path: Path) -> None:
+    """A slow call outlives the idle timeout: its connection stays open until it ends."""
+    store = GatedStore(await SqliteToyStore.open(str(db_path)))
+    async with serving(db_path, store=store, idle_timeout_s=0.05) as (_, channel):
+        stub = pb.ToyServiceStub(channel)
+        toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
+        assert toy is not None
+        call = asyncio.create_task(stub.reset_toy(pb.ResetToyRequest(id=toy.id)))
+        await store.entered.wait()
+        # Several idle periods pass while the call waits at the gate: time is what is tested.
+        await asyncio.sleep(0.3)
+        store.gate.set()
+        reset = await call
+        assert reset.toy is not None
