@@ -119,6 +119,7 @@ def test_toyctl_reads_its_token_from_a_file(
         ("tft_nope", 11, "not one this server knows"),
         (CALLBACK_TOKEN, 12, "argo (role callback) may not call ListToys"),
     ],
+    ids=["no token", "unknown token", "wrong role"],
 )
 def test_toyctl_exit_codes_for_auth(
     tls_server: ServerProcess, pki: Pki, token: str, code: int, says: str
