@@ -26,6 +26,9 @@ trap cleanup EXIT
 echo "compose-smoke: building the image with ${build[*]}"
 "${build[@]}" -t toy-factory:dev . > "$log" 2>&1 || { cat "$log" >&2; echo "compose-smoke: image build failed" >&2; exit 1; }
 
+echo "compose-smoke: making the demo's secrets (CA, server certificate, tokens)"
+CONTAINER_ENGINE=${build[0]} scripts/demo-secrets.sh toy-factory:dev
+
 echo "compose-smoke: running the callback demo with ${compose[*]}"
 set +e
 "${compose[@]}" -p "$project" up --abort-on-container-exit --exit-code-from callback 2>&1 | tee "$log"

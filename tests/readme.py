@@ -55,7 +55,13 @@ def blocks() -> Iterator[Block]:
             yield Block(match["info"], match["body"], text[: match.start()].count("\n") + 1)
 
 
+# An example for some other server (`toys.example:50051`) is shown, not run.
+_ELSEWHERE = re.compile(r"\b[\w-]+\.example(?:\.\w+)*:\d+")
+
+
 def is_live(block: Block) -> bool:
-    """Whether every command of the block runs against a live server."""
+    """Whether every command of the block runs against a live (local) server."""
     commands = block.commands()
-    return bool(commands) and all(_LIVE.match(c.lstrip("| ")) for c in commands)
+    return bool(commands) and all(
+        _LIVE.match(c.lstrip("| ")) and not _ELSEWHERE.search(c) for c in commands
+    )
