@@ -124,3 +124,63 @@ async def test_a_connection_with_a_call_in_flight_is_not_idle(db_path: Path) -> 
         store.gate.set()
         reset = await call
         assert reset.toy is not None
+
+
+def _settings_frames(data: bytes) -> int:
+    """How many SETTINGS frames (not acknowledgements) `data` holds."""
+    count, pos = 0, 0
+    while pos + 9 <= len(data):
+        length = int.from_bytes(data[pos : pos + 3], "big")
+        kind, flags = data[pos + 3], data[pos + 4]
+        count += kind == 0x4 and not flags & 0x1
+        pos += 9 + length
+    return count
+
+
+async def test_a_client_opening_more_streams_than_allowed_is_cut_off(db_path: Path) -> None:
+    """Three hundred stalled calls on one connection against a limit of 100: the connection is
+    closed (not 300 handlers held), and the server goes on serving."""
+    import h2.config
+    import h2.connection
+
+    settings_ack = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
+    async with serving(db_path, max_concurrent_streams=100) as (server, channel):
+        # A client that never reads the server's limit, so nothing stops it opening streams.
+        client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+        client.initiate_connection()
+        async with raw_connection(server.port) as (reader, writer):
+            writer.write(client.data_to_send())
+            server_settings = await asyncio.wait_for(reader.read(65536), BOUND_S)
+            # Acknowledged, the server's limit is in force on its side.
+            writer.write(settings_ack * _settings_frames(server_settings))
+            for stream_id in range(1, 600, 2):
+                client.send_headers(
+                    stream_id,
+                    [
+                        (":method", "POST"),
+                        (":scheme", "http"),
+                        (":path", "/toys.v1.ToyService/GetToy"),
+                        (":authority", "localhost"),
+                        ("content-type", "application/grpc"),
+                        ("te", "trailers"),
+                    ],
+                )
+            writer.write(client.data_to_send())
+            assert await closed_by_server(reader)
+        health = await pb.ToyServiceStub(channel).health_check(pb.HealthCheckRequest())
+        assert health.status is pb.HealthCheckResponseServingStatus.SERVING
+
+
+async def test_a_thousand_sockets_cannot_outgrow_the_connection_limit(db_path: Path) -> None:
+    """Beyond the limit every new socket is closed at once: descriptors stay bounded."""
+    async with serving(db_path, max_connections=50) as (server, _):
+        opened = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(200)]
+        try:
+            closed = 0
+            for reader, _ in opened[50:]:
+                closed += await closed_by_server(reader)
+            assert closed == 150
+            assert len(server.grpc.guard.open) == 50
+        finally:
+            for _, writer in opened:
+                writer.close()

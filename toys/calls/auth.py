@@ -71,7 +71,8 @@ class Authorization:
             return
         call.principal = who.name
         if not allows(who.role, event.method_name):
-            needed = " or ".join(roles_allowing(event.method_name))
+            roles = roles_allowing(event.method_name)
+            needed = " or ".join(filter(None, [", ".join(roles[:-1]), roles[-1]]))
             method = event.method_name.rsplit("/", 1)[-1]
             _refuse(
                 event,
