@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from tests.postgres_server import EXTERNAL_DSN_VARIABLE, PostgresServer, create_database
 from tests.support import ThreadedServer
 from toys.page_tokens import PageTokens
 from toys.service import ToyService
+from toys.store import BulkStore
+from toys.stores.opening import StoreOptions, open_store
 from toys.stores.sqlite import SqliteToyStore
 
 # Per-example deadlines fail at random on a loaded 2-core machine; examples are bounded by
@@ -46,6 +50,47 @@ async def store(db_path: Path) -> AsyncIterator[SqliteToyStore]:
 @pytest.fixture
 async def service(store: SqliteToyStore) -> ToyService:
     return ToyService(store, PageTokens(await store.deployment_key()))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """The admin DSN of a PostgreSQL server for this test session (one per worker)."""
+    external = os.environ.get(EXTERNAL_DSN_VARIABLE)
+    if external:
+        yield external
+        return
+    server = PostgresServer().initdb().start()
+    try:
+        yield server.dsn()
+    finally:
+        server.remove()
+
+
+@dataclass
+class Backend:
+    """A database of either kind, fresh for one test; `open()` opens a store on it."""
+
+    kind: str
+    db: str
+
+    async def open(self, *, migrate: bool = True) -> BulkStore:
+        return await open_store(self.db, StoreOptions(migrate=migrate))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        return Backend("sqlite", str(tmp_path / "toys.db"))
+    admin = request.getfixturevalue("postgres")
+    return Backend("postgres", await create_database(admin))
+
+
+@pytest.fixture
+async def any_store(backend: Backend) -> AsyncIterator[BulkStore]:
+    """A real store of each kind: SQLite on a fresh file, PostgreSQL on a fresh database."""
+    opened = await backend.open()
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from toys.service import ToyService
 from toys.servicer import ToyServicer
 from toys.settings import Settings, load_settings
 from toys.store import ToyStore
-from toys.stores.sqlite import SqliteToyStore
+from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
 from toys.tls import ReloadingServerTls, ServerTlsFiles
@@ -119,9 +119,11 @@ async def create_server(
         else None
     )
     if store is None:
-        store = await SqliteToyStore.open(settings.db)
+        store = await open_store(settings.db, store_options(settings))
     if telemetry is not None:
-        store = telemetry.instrument_store(store, "sqlite")
+        store = telemetry.instrument_store(
+            store, "postgresql" if is_postgres(settings.db) else "sqlite"
+        )
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
     service = ToyService(
         store,
@@ -143,6 +145,14 @@ async def create_server(
     if telemetry is not None:
         telemetry.install_server(grpc_server)
     return ToyServer(grpc_server, store, gate, readiness, settings, tls, access)
+
+
+def store_options(settings: Settings) -> StoreOptions:
+    return StoreOptions(
+        pool_size=settings.db_pool_size,
+        statement_timeout_s=settings.db_statement_timeout_s,
+        migrate=settings.migrate,
+    )
 
 
 def _tls_files(settings: Settings) -> ServerTlsFiles:
@@ -177,7 +187,7 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
     try:
         server = await create_server(settings, telemetry=telemetry)
     except ToyError as exc:
-        log.error("cannot open the store %s: %s", settings.db, exc.message)
+        log.error("cannot open the store %s: %s", redacted(settings.db), exc.message)
         return 1
     except (OSError, ssl.SSLError, AccessFileError) as exc:
         log.error("cannot start: %s", exc)
@@ -194,7 +204,7 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
         settings.host,
         port,
         ("mutual TLS" if settings.tls_client_ca else "TLS") if settings.tls else "plaintext",
-        settings.db,
+        redacted(settings.db),
     )
     _warn_about_exposure(settings)
     stop = asyncio.Event()

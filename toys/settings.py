@@ -35,6 +35,9 @@ class Settings:
     idle_timeout_s: float = 300.0
     handshake_timeout_s: float = 10.0
     clock_skew_s: float = 300.0
+    db_pool_size: int = 10
+    db_statement_timeout_s: float = 5.0
+    migrate: bool = True
 
     @property
     def tls(self) -> bool:
@@ -56,7 +59,27 @@ _DEFAULTS = Settings()
 _OPTIONS = (
     _Option("host", "--host", "TOYS_HOST", str, "address to listen on (0.0.0.0: every one)"),
     _Option("port", "--port", "TOYS_PORT", values.port, "TCP port; 0 picks a free one"),
-    _Option("db", "--db", "TOYS_DB", str, "SQLite database file, or :memory:"),
+    _Option(
+        "db",
+        "--db",
+        "TOYS_DB",
+        str,
+        "SQLite database file, :memory:, or a postgresql:// URL (shared by replicas)",
+    ),
+    _Option(
+        "db_pool_size",
+        "--db-pool-size",
+        "TOYS_DB_POOL_SIZE",
+        values.count,
+        "PostgreSQL: connections in the pool",
+    ),
+    _Option(
+        "db_statement_timeout_s",
+        "--db-statement-timeout",
+        "TOYS_DB_STATEMENT_TIMEOUT",
+        values.positive_seconds,
+        "PostgreSQL: seconds a statement (or waiting for a pooled connection) may take",
+    ),
     _Option(
         "shutdown_grace_s",
         "--shutdown-grace",
@@ -141,6 +164,14 @@ _OPTIONS = (
 )
 
 
+def _no_migrate(text: str) -> bool:
+    """TOYS_NO_MIGRATE: 1/true/yes forbid migrating (the flag --no-migrate says the same)."""
+    value = text.strip().lower()
+    if value not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of 1, 0, true, false, yes, no")
+    return value not in ("1", "true", "yes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The flags; a flag left out falls back to its variable, then its default."""
     parser = argparse.ArgumentParser(
@@ -159,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help=f"{option.help} [env {option.env}; default: {shown}]",
         )
+    parser.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        default=None,
+        help="refuse to start on a schema that needs migrating, rather than migrate it "
+        "(`toys-server migrate` does it alone) [env TOYS_NO_MIGRATE]",
+    )
     return parser
 
 
@@ -191,6 +230,13 @@ def load_settings(
                 parser.error(f"{option.env}: {exc}")
         if value is not None:
             found[option.field] = value
+    if args.migrate is not None:
+        found["migrate"] = args.migrate
+    elif "TOYS_NO_MIGRATE" in env:
+        try:
+            found["migrate"] = _no_migrate(env["TOYS_NO_MIGRATE"])
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"TOYS_NO_MIGRATE: {exc}")
     settings = Settings(**found)
     problem = _consistent(settings)
     if problem is not None:

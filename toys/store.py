@@ -6,7 +6,7 @@ DelegatingStore and override only what they change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -97,3 +97,16 @@ class DelegatingStore:
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+class BulkStore(ToyStore, Protocol):
+    """What `toys-server copy` needs beyond the port: many toys at once, how many, none."""
+
+    async def add_many(self, toys: Sequence[Toy]) -> None:
+        """Store many new toys in one transaction."""
+
+    async def count(self) -> int:
+        """How many toys there are."""
+
+    async def clear(self) -> None:
+        """Remove every toy."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import types
 import typing
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, cast
 
 type Plain = bool | int | str | list[Plain] | dict[str, Plain] | None
 
@@ -32,7 +34,7 @@ def from_us(value: int) -> datetime:
 
 
 @functools.cache
-def field_types(cls: type) -> dict[str, Any]:
+def field_types(cls: Any) -> dict[str, Any]:
     """A dataclass's fields, in order, with their resolved types."""
     hints = typing.get_type_hints(cls)
     return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
@@ -103,3 +105,45 @@ def _expect[T](kind: type[T], data: Plain) -> T:
     if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
         raise TypeError(f"expected {kind.__name__}, got {type(data).__name__}")
     return data
+
+
+def document_fields(cls: type) -> frozenset[str]:
+    """The fields of `cls` that a store keeps as one JSON document (a run, a list of pairs)."""
+    return frozenset(name for name, kind in field_types(cls).items() if is_document(kind))
+
+
+def to_columns(value: object, *, times: Literal["us", "datetime"]) -> list[object]:
+    """A dataclass as column values in field order: documents as JSON text, enums as their
+    value, times as microseconds or as they are (for a database with a time type)."""
+    kind: Any = type(value)
+    documents = document_fields(kind)
+    columns: list[object] = []
+    for name in field_types(kind):
+        item = getattr(value, name)
+        if name in documents:
+            plain = to_plain(item)
+            columns.append(
+                None
+                if plain is None
+                else json.dumps(plain, separators=(",", ":"), ensure_ascii=False)
+            )
+        elif isinstance(item, datetime) and times == "datetime":
+            columns.append(item)
+        else:
+            columns.append(to_plain(item))
+    return columns
+
+
+def from_columns(cls: type, row: Mapping[str, object]) -> Any:
+    """The dataclass a row of to_columns() stands for (times as microseconds or datetimes)."""
+    documents = document_fields(cls)
+    plain: dict[str, Plain] = {}
+    for name in field_types(cls):
+        value = row[name]
+        if name in documents and isinstance(value, str):
+            plain[name] = json.loads(value)
+        elif isinstance(value, datetime):
+            plain[name] = to_us(value)
+        else:
+            plain[name] = cast("Plain", value)
+    return from_plain(cls, plain)

@@ -3,21 +3,21 @@ schema and migrations: sqlite_schema; row <-> toy: toys.stores.records."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from typing import cast
 
 from toys.domain import ManufactureStatus, Toy, ToyNotFound
 from toys.store import Change, PageCursor, StoreUnavailable
-from toys.stores.records import Plain, field_types, from_plain, is_document, to_plain, to_us
+from toys.stores.records import field_types, from_columns, to_columns, to_us
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate
 
 __all__ = ["MEMORY", "SqliteToyStore"]
 
+# Columns are the toy's fields; structured ones (the last run, the remembered callbacks) are
+# JSON text, times integer microseconds since the epoch (toys.stores.records).
 _FIELDS = field_types(Toy)
-# Structured fields (the last run, the remembered callbacks) are JSON text in their column.
-_DOCUMENT_COLUMNS = frozenset(name for name, kind in _FIELDS.items() if is_document(kind))
 _COLUMNS = ", ".join(_FIELDS)
 _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM toys WHERE id = ?"
 _INSERT = f"INSERT INTO toys ({_COLUMNS}) VALUES ({', '.join('?' * len(_FIELDS))})"
@@ -30,24 +30,11 @@ _PROBE = (
 
 
 def _row_values(toy: Toy) -> list[object]:
-    values: list[object] = []
-    for name in _FIELDS:
-        plain = to_plain(getattr(toy, name))
-        if name in _DOCUMENT_COLUMNS and plain is not None:
-            values.append(json.dumps(plain, separators=(",", ":"), ensure_ascii=False))
-        else:
-            values.append(plain)
-    return values
+    return to_columns(toy, times="us")
 
 
 def _toy_from_row(row: sqlite3.Row) -> Toy:
-    plain: dict[str, Plain] = {}
-    for name in _FIELDS:
-        value = row[name]
-        plain[name] = (
-            json.loads(value) if name in _DOCUMENT_COLUMNS and value is not None else value
-        )
-    return cast("Toy", from_plain(Toy, plain))
+    return cast("Toy", from_columns(Toy, {name: row[name] for name in _FIELDS}))
 
 
 def _select_one(conn: sqlite3.Connection, toy_id: str) -> Toy:
@@ -68,12 +55,17 @@ class SqliteToyStore:
         self._busy_timeout_s = busy_timeout_s
 
     @classmethod
-    async def open(cls, path: str, *, busy_timeout_s: float = 5.0) -> SqliteToyStore:
-        """Open (creating if needed) and migrate the database; raise StoreUnavailable."""
+    async def open(
+        cls, path: str, *, busy_timeout_s: float = 5.0, migrate_schema: bool = True
+    ) -> SqliteToyStore:
+        """Open (creating if needed) and migrate the database (or, not `migrate_schema`, check
+        its schema); raise StoreUnavailable."""
         store = cls(path, busy_timeout_s=busy_timeout_s)
 
         def open_writer() -> None:
-            store._threads.writer_conn = open_and_migrate(path, busy_timeout_s)
+            store._threads.writer_conn = open_and_migrate(
+                path, busy_timeout_s, migrate_schema=migrate_schema
+            )
 
         try:
             await store._threads.write(open_writer)
@@ -160,6 +152,29 @@ class SqliteToyStore:
             return bytes(row[0])
 
         return await self._threads.read(work)
+
+    async def add_many(self, toys: Sequence[Toy]) -> None:
+        """Store many new toys in one transaction (one durable commit, not one per toy)."""
+
+        def work() -> None:
+            db = self._threads.writer()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(_INSERT, [_row_values(toy) for toy in toys])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        await self._threads.write(work)
+
+    async def count(self) -> int:
+        return await self._threads.read(
+            lambda: int(self._threads.reader().execute("SELECT count(*) FROM toys").fetchone()[0])
+        )
+
+    async def clear(self) -> None:
+        await self._threads.write(lambda: self._threads.writer().execute("DELETE FROM toys"))
 
     async def schema_version(self) -> int:
         """The schema version the open database is at."""

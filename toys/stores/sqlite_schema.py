@@ -84,23 +84,26 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNew(Exception):
-    """The database was written by a newer release."""
-
-    def __init__(self, found: int) -> None:
-        super().__init__(
-            f"schema version {found} is newer than this server supports ({SCHEMA_VERSION}); "
-            "upgrade toy-factory"
-        )
+class SchemaMismatch(Exception):
+    """The database's schema is not the one this release runs on, and may not be changed."""
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema to `target` in one write transaction; return the version found."""
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, allowed: bool = True) -> int:
+    """Bring the schema to `target` in one write transaction (or, not `allowed`, insist that
+    it is there); return the version found. Raises SchemaMismatch."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
-            raise SchemaTooNew(found)
+            raise SchemaMismatch(
+                f"schema version {found} is newer than this server supports ({SCHEMA_VERSION}); "
+                "upgrade toy-factory"
+            )
+        if found < target and not allowed:
+            raise SchemaMismatch(
+                f"schema version {found} is older than this server needs ({target}), and "
+                "--no-migrate forbids changing it: run `toys-server migrate` first"
+            )
         for version in range(found + 1, target + 1):
             for step in MIGRATIONS[version - 1]:
                 if isinstance(step, str):

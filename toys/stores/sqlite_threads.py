@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from toys.domain import ToyError
 from toys.store import StoreUnavailable
-from toys.stores.sqlite_schema import SchemaTooNew, migrate
+from toys.stores.sqlite_schema import SchemaMismatch, migrate
 
 MEMORY = ":memory:"
 READER_THREADS = 2
@@ -51,15 +51,18 @@ def _locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def open_and_migrate(path: str, busy_timeout_s: float) -> sqlite3.Connection:
-    """The writer's connection, the schema migrated; retries while another opener holds a lock."""
+def open_and_migrate(
+    path: str, busy_timeout_s: float, *, migrate_schema: bool = True
+) -> sqlite3.Connection:
+    """The writer's connection, the schema migrated (or checked, not `migrate_schema`);
+    retries while another opener holds a lock."""
     deadline = time.monotonic() + max(OPEN_RETRY_S, busy_timeout_s)
     while True:
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(path, busy_timeout_s)
-            migrate(conn)
-        except SchemaTooNew as exc:
+            migrate(conn, allowed=migrate_schema)
+        except SchemaMismatch as exc:
             if conn is not None:
                 conn.close()
             raise StoreUnavailable(f"{path}: {exc}") from None

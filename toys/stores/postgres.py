@@ -1,0 +1,197 @@
+"""The PostgreSQL ToyStore, on asyncpg: a pool, row locks, and every failure StoreUnavailable.
+
+Shared by any number of stateless replicas. Concurrent changes to one toy take its row lock
+(SELECT ... FOR UPDATE) inside one transaction, so the domain rule always decides on the last
+committed toy and a run is never counted twice; changes to different toys never wait for each
+other. (A revision compare-and-swap would need retries on conflict; the lock needs none and is
+held for the milliseconds one decision takes.) The callbacks a toy remembers live in its row,
+so every replica sees the same ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+import asyncpg
+
+from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
+from toys.store import Change, PageCursor, StoreUnavailable
+from toys.stores.postgres_schema import SchemaMismatch, migrate
+from toys.stores.records import document_fields, field_types, from_columns, to_columns
+
+_FIELDS = list(field_types(Toy))
+_DOCUMENTS = document_fields(Toy)
+_COLUMNS = ", ".join(_FIELDS)
+_PLACEHOLDERS = ", ".join(
+    f"${i}::jsonb" if name in _DOCUMENTS else f"${i}" for i, name in enumerate(_FIELDS, 1)
+)
+_INSERT = f"INSERT INTO toys ({_COLUMNS}) VALUES ({_PLACEHOLDERS})"
+_SELECT = f"SELECT {_COLUMNS} FROM toys"
+_UPDATE = (
+    "UPDATE toys SET "
+    + ", ".join(
+        f"{name} = ${i}::jsonb" if name in _DOCUMENTS else f"{name} = ${i}"
+        for i, name in enumerate(_FIELDS, 1)
+        if name != "id"
+    )
+    + f" WHERE id = ${_FIELDS.index('id') + 1}"
+)
+_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+def _toy(row: Any) -> Toy:
+    return cast("Toy", from_columns(Toy, row))
+
+
+class PostgresToyStore:
+    """ToyStore on a PostgreSQL database shared by every replica."""
+
+    db_system = "postgresql"
+
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout_s: float) -> None:
+        self._pool = pool
+        self._acquire_timeout_s = acquire_timeout_s
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        pool_size: int = 10,
+        statement_timeout_s: float = 5.0,
+        acquire_timeout_s: float = 5.0,
+        migrate_schema: bool = True,
+    ) -> PostgresToyStore:
+        """Connect, then migrate (or, not `migrate_schema`, check) the schema; raise
+        StoreUnavailable saying why when either fails."""
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=1,
+                max_size=pool_size,
+                command_timeout=statement_timeout_s,
+                timeout=acquire_timeout_s,
+                server_settings={"statement_timeout": str(int(statement_timeout_s * 1000))},
+            )
+        except (*_FAILURES, ValueError) as exc:
+            raise StoreUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+        store = cls(pool, acquire_timeout_s=acquire_timeout_s)
+        try:
+            async with store._connection() as conn:
+                await migrate(conn, allowed=migrate_schema)
+        except SchemaMismatch as exc:
+            await store.close()
+            raise StoreUnavailable(str(exc)) from None
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pooled connection; every database failure becomes StoreUnavailable."""
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        try:
+            async with self._pool.acquire(timeout=self._acquire_timeout_s) as conn:
+                yield conn
+        except ToyError:
+            raise
+        except TimeoutError as exc:
+            raise StoreUnavailable("no database connection free in time") from exc
+        except _FAILURES as exc:
+            raise StoreUnavailable(f"database error: {exc}") from exc
+
+    async def _run[T](self, work: Callable[[Any], Awaitable[T]]) -> T:
+        async with self._connection() as conn:
+            return await work(conn)
+
+    async def add(self, toy: Toy) -> None:
+        await self._run(lambda conn: conn.execute(_INSERT, *to_columns(toy, times="datetime")))
+
+    async def add_many(self, toys: Sequence[Toy]) -> None:
+        async def work(conn: Any) -> None:
+            async with conn.transaction():
+                await conn.executemany(_INSERT, [to_columns(t, times="datetime") for t in toys])
+
+        await self._run(work)
+
+    async def get(self, toy_id: str) -> Toy:
+        row = await self._run(lambda conn: conn.fetchrow(f"{_SELECT} WHERE id = $1", toy_id))
+        if row is None:
+            raise ToyNotFound(toy_id)
+        return _toy(row)
+
+    async def list(
+        self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
+    ) -> list[Toy]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if status is not None:
+            params.append(status.value)
+            clauses.append(f"status = ${len(params)}")
+        if after is not None:
+            params.extend((after.create_time, after.toy_id))
+            clauses.append(f"(create_time, id) > (${len(params) - 1}, ${len(params)})")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        params.append(limit)
+        sql = f"{_SELECT} {where} ORDER BY create_time, id LIMIT ${len(params)}"
+        rows = await self._run(lambda conn: conn.fetch(sql, *params))
+        return [_toy(row) for row in rows]
+
+    async def update[R](self, toy_id: str, change: Change[R]) -> R:
+        async def work(conn: Any) -> R:
+            async with conn.transaction():
+                row = await conn.fetchrow(f"{_SELECT} WHERE id = $1 FOR UPDATE", toy_id)
+                if row is None:
+                    raise ToyNotFound(toy_id)
+                new, result = change(_toy(row))
+                if new is not None:
+                    await conn.execute(_UPDATE, *to_columns(new, times="datetime"))
+                return result
+
+        return await self._run(work)
+
+    async def delete(self, toy_id: str) -> None:
+        status = await self._run(
+            lambda conn: conn.execute("DELETE FROM toys WHERE id = $1", toy_id)
+        )
+        if status == "DELETE 0":
+            raise ToyNotFound(toy_id)
+
+    async def ping(self) -> None:
+        # A real write: a database that is read-only, out of space or failing over fails here.
+        await self._run(
+            lambda conn: conn.execute(
+                "INSERT INTO meta (name, value) VALUES ('health_probe', $1) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                os.urandom(8),
+            )
+        )
+
+    async def deployment_key(self) -> bytes:
+        value = await self._run(
+            lambda conn: conn.fetchval("SELECT value FROM meta WHERE name = 'deployment_key'")
+        )
+        if value is None:
+            raise StoreUnavailable("the database has no deployment key; it was not migrated")
+        return bytes(value)
+
+    async def count(self) -> int:
+        return int(await self._run(lambda conn: conn.fetchval("SELECT count(*) FROM toys")))
+
+    async def clear(self) -> None:
+        await self._run(lambda conn: conn.execute("DELETE FROM toys"))
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._pool.close()
+        except _FAILURES:
+            self._pool.terminate()

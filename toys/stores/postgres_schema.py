@@ -1,0 +1,91 @@
+"""The PostgreSQL schema and its migrations, versioned in the table schema_version.
+
+Migrations run in one transaction under an advisory lock, so that ten replicas starting at
+once migrate once: the first takes the lock and migrates, the others wait for it and then find
+nothing to do. Never edit an entry that has shipped: append one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+# pg_advisory_xact_lock's key: any constant of our own ("toys" in ASCII).
+MIGRATION_LOCK = 0x746F7973
+
+type Step = str | Callable[[Any], Awaitable[None]]
+
+
+async def _make_deployment_key(conn: Any) -> None:
+    """One random key per database, for what every replica must agree on (page tokens)."""
+    await conn.execute(
+        "INSERT INTO meta (name, value) VALUES ('deployment_key', $1)", os.urandom(32)
+    )
+
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
+    (
+        """
+        CREATE TABLE toys (
+            id                  TEXT        NOT NULL PRIMARY KEY,
+            name                TEXT        NOT NULL,
+            designer            TEXT        NOT NULL,
+            manufacturer        TEXT        NOT NULL,
+            design_time         TIMESTAMPTZ NOT NULL,
+            create_time         TIMESTAMPTZ NOT NULL,
+            update_time         TIMESTAMPTZ NOT NULL,
+            status              TEXT        NOT NULL
+                CHECK (status IN ('Pending', 'Running', 'Succeeded', 'Failed', 'Error')),
+            number_manufactured INTEGER     NOT NULL CHECK (number_manufactured >= 0),
+            manufacture_time    TIMESTAMPTZ,
+            last_run            JSONB,
+            applied_callbacks   JSONB       NOT NULL DEFAULT '[]'
+        )
+        """,
+        "CREATE INDEX toys_by_creation ON toys (create_time, id)",
+        "CREATE INDEX toys_by_status ON toys (status, create_time, id)",
+        "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BYTEA NOT NULL)",
+        _make_deployment_key,
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaMismatch(Exception):
+    """The database's schema is not the one this release runs on, and may not be changed."""
+
+
+async def schema_version(conn: Any) -> int:
+    if await conn.fetchval("SELECT to_regclass('schema_version')") is None:
+        return 0
+    return int(await conn.fetchval("SELECT version FROM schema_version"))
+
+
+async def migrate(conn: Any, *, allowed: bool = True) -> int:
+    """Bring the schema to SCHEMA_VERSION (or, not `allowed`, insist that it is); return the
+    version found. Raises SchemaMismatch."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        found = await schema_version(conn)
+        if found > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"schema version {found} is newer than this server supports ({SCHEMA_VERSION}); "
+                "upgrade toy-factory"
+            )
+        if found < SCHEMA_VERSION and not allowed:
+            raise SchemaMismatch(
+                f"schema version {found} is older than this server needs ({SCHEMA_VERSION}), "
+                "and --no-migrate forbids changing it: run `toys-server migrate` first"
+            )
+        if found == 0:
+            await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            await conn.execute("INSERT INTO schema_version VALUES (0)")
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for step in MIGRATIONS[version - 1]:
+                if isinstance(step, str):
+                    await conn.execute(step)
+                else:
+                    await step(conn)
+            await conn.execute("UPDATE schema_version SET version = $1", version)
+    return found
