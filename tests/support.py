@@ -61,7 +61,7 @@ def run_at(
 class ServerProcess:
     """`toys-server` as a child process on a free port, with its log collected."""
 
-    db: Path
+    db: Path | str
     extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
     port: int = 0

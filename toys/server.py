@@ -21,7 +21,7 @@ from typing import Any
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
 
-from toys import package_version
+from toys import admin, package_version
 from toys.auth import token_command
 from toys.auth.credentials import AccessFileError, Credentials, read_access_file
 from toys.calls.access_log import AccessLog
@@ -222,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["token"]:
         return token_command.main(args[1:])
+    if args[:1] in (["migrate"], ["copy"]):
+        return admin.main(args[0], args[1:])
     settings = load_settings(args)
     configure_logging(settings.log_level, settings.log_format)
     telemetry = telemetry_from_environment("toys-server")
