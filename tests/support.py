@@ -23,7 +23,8 @@ from grpclib.client import Channel
 from grpclib.encoding.base import CodecBase
 
 from toys.domain import ManufactureStatus, WorkflowRun
-from toys.server import ToyServer, create_server
+from toys.lifecycle import ToyServer
+from toys.server import create_server
 from toys.settings import Settings
 from toys.store import ToyStore
 from toys.telemetry import Telemetry

@@ -10,11 +10,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 import ssl
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,13 +21,14 @@ from grpclib.reflection.service import ServerReflection
 
 from toys import admin, package_version
 from toys.auth import token_command
-from toys.auth.credentials import AccessFileError, Credentials, read_access_file
+from toys.auth.credentials import AccessFileError, read_access_file
 from toys.calls.access_log import AccessLog
 from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
 from toys.calls.drain import DrainGate
 from toys.domain import ToyError
 from toys.health import Readiness, ReadinessCheck
+from toys.lifecycle import ToyServer
 from toys.logs import configure_logging
 from toys.page_tokens import PageTokens
 from toys.reflection import reflection_pool
@@ -43,59 +42,21 @@ from toys.telemetry import from_environment as telemetry_from_environment
 from toys.tls import ReloadingServerTls, ServerTlsFiles
 from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
-from toys.transport.sockets import bind_socket
 from toys.watched_file import WatchedFiles
 from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")
 
 
-@dataclass(slots=True)
-class ToyServer:
-    """A wired server: start it on a socket, later drain and close it."""
+class _Liveness:
+    """A name for grpc.health.v1 without checks: SERVING while the process answers at all.
+    Kubernetes' liveness probe asks for it; readiness asks for "" (store and drain)."""
 
-    grpc: GrpcServer
-    store: ToyStore
-    gate: DrainGate
-    readiness: Readiness
-    settings: Settings
-    tls: ReloadingServerTls | None = None
-    access: WatchedFiles[Credentials] | None = None
-    port: int = 0
-    stopped: bool = False
-    _watching: list[asyncio.Task[None]] = field(default_factory=list)
+    def __mapping__(self) -> dict[str, Any]:
+        return {"/liveness/Check": None}
 
-    async def start(self, sock: socket.socket | None = None) -> int:
-        """Listen on `sock` (or on settings.host:port) and return the port."""
-        if sock is None:
-            sock = bind_socket(self.settings.host, self.settings.port)
-        context = self.tls.context if self.tls is not None else None
-        self.port = await self.grpc.listen_on(sock, context)
-        interval = self.settings.files_check_interval_s
-        # Files followed while serving: the TLS certificate and key, the access file.
-        watched: list[WatchedFiles[Any]] = [self.tls.files] if self.tls is not None else []
-        watched += [self.access] if self.access is not None else []
-        self._watching = [asyncio.create_task(files.watch(interval)) for files in watched]
-        return self.port
 
-    def begin_drain(self) -> None:
-        """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on."""
-        self.readiness.begin_drain()
-
-    async def shutdown(self, grace_s: float | None = None) -> None:
-        """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
-        `grace_s` seconds (default: the settings'), then cancel what is left and close."""
-        self.begin_drain()
-        await self.finish_drain(grace_s)
-
-    async def finish_drain(self, grace_s: float | None = None) -> None:
-        """Once draining: wait for in-flight calls, close connections, close the store."""
-        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
-        for task in self._watching:
-            task.cancel()
-        await self.grpc.drain(self.gate, grace)
-        await self.store.close()
-        self.stopped = True
+LIVENESS = _Liveness()
 
 
 async def create_server(
@@ -132,7 +93,7 @@ async def create_server(
     )
     servicer = ToyServicer(service, version=package_version(), readiness=readiness)
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
-    health = Health({servicer: [ReadinessCheck(readiness)]})
+    health = Health({servicer: [ReadinessCheck(readiness)], LIVENESS: []})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
     grpc_server = GrpcServer(services, codec=StrictProtoCodec(), limits=_limits(settings))
     gate = DrainGate(readiness)
@@ -144,7 +105,12 @@ async def create_server(
         Authorization(lambda: access.value).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
-    return ToyServer(grpc_server, store, gate, readiness, settings, tls, access)
+    health_grpc = (
+        GrpcServer([health], codec=StrictProtoCodec(), limits=_limits(settings))
+        if settings.health_port
+        else None
+    )
+    return ToyServer(grpc_server, store, gate, readiness, settings, tls, access, health_grpc)
 
 
 def store_options(settings: Settings) -> StoreOptions:

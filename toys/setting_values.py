@@ -65,3 +65,11 @@ def log_format(text: str) -> str:
 
 def path(text: str) -> str:
     return text.strip()
+
+
+def yes(text: str) -> bool:
+    """1/true/yes, or 0/false/no (and empty)."""
+    value = text.strip().lower()
+    if value not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of 1, 0, true, false, yes, no")
+    return value in ("1", "true", "yes")

@@ -38,6 +38,7 @@ class Settings:
     db_pool_size: int = 10
     db_statement_timeout_s: float = 5.0
     migrate: bool = True
+    health_port: int = 0
 
     @property
     def tls(self) -> bool:
@@ -59,6 +60,13 @@ _DEFAULTS = Settings()
 _OPTIONS = (
     _Option("host", "--host", "TOYS_HOST", str, "address to listen on (0.0.0.0: every one)"),
     _Option("port", "--port", "TOYS_PORT", values.port, "TCP port; 0 picks a free one"),
+    _Option(
+        "health_port",
+        "--health-port",
+        "TOYS_HEALTH_PORT",
+        values.port,
+        "also serve grpc.health.v1 alone, in plaintext, on this port (0: no)",
+    ),
     _Option(
         "db",
         "--db",
@@ -164,14 +172,6 @@ _OPTIONS = (
 )
 
 
-def _no_migrate(text: str) -> bool:
-    """TOYS_NO_MIGRATE: 1/true/yes forbid migrating (the flag --no-migrate says the same)."""
-    value = text.strip().lower()
-    if value not in ("", "0", "1", "true", "false", "yes", "no"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not one of 1, 0, true, false, yes, no")
-    return value not in ("1", "true", "yes")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The flags; a flag left out falls back to its variable, then its default."""
     parser = argparse.ArgumentParser(
@@ -234,7 +234,7 @@ def load_settings(
         found["migrate"] = args.migrate
     elif "TOYS_NO_MIGRATE" in env:
         try:
-            found["migrate"] = _no_migrate(env["TOYS_NO_MIGRATE"])
+            found["migrate"] = not values.yes(env["TOYS_NO_MIGRATE"])
         except argparse.ArgumentTypeError as exc:
             parser.error(f"TOYS_NO_MIGRATE: {exc}")
     settings = Settings(**found)

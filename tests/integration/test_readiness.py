@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
@@ -49,3 +50,53 @@ async def test_a_health_watch_sees_the_drain_begin(db_path: Path) -> None:
         assert second is not None
         assert second.status == HealthCheckResponse.NOT_SERVING
         await stream.cancel()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_the_health_port_serves_readiness_and_liveness_in_plaintext(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Beside a TLS API port, probes that cannot speak TLS ask a plaintext health port:
+    "" is readiness (NOT_SERVING once draining), "liveness" stays SERVING while the process
+    answers, and nothing but health is served there."""
+    from grpclib.client import Channel
+    from grpclib.const import Status
+    from grpclib.exceptions import GRPCError
+
+    from tests.pki import make_pki
+    from toys.tls import client_context
+
+    pki = make_pki(tmp_path / "pki")
+    async with serving(
+        db_path,
+        store_check_interval_s=60,
+        tls_cert=str(pki.server.cert),
+        tls_key=str(pki.server.key),
+        health_port=_free_port(),
+        channel_tls=client_context(str(pki.ca_file)),
+    ) as (server, _):
+        plain = Channel("127.0.0.1", server.health_port)
+        try:
+            health = HealthStub(plain)
+            assert (await health.Check(HealthCheckRequest())).status == HealthCheckResponse.SERVING
+            server.begin_drain()
+            ready = await health.Check(HealthCheckRequest())
+            alive = await health.Check(HealthCheckRequest(service="liveness"))
+            assert (ready.status, alive.status) == (
+                HealthCheckResponse.NOT_SERVING,
+                HealthCheckResponse.SERVING,
+            )
+            # Not served here. (grpclib answers an unknown method UNIMPLEMENTED in a headers-only
+            # response without content-type, which its own client reports as UNKNOWN.)
+            with pytest.raises(GRPCError) as caught:
+                await pb.ToyServiceStub(plain).list_toys(pb.ListToysRequest())
+            assert caught.value.status in (Status.UNIMPLEMENTED, Status.UNKNOWN)
+        finally:
+            plain.close()

@@ -1,0 +1,75 @@
+"""A wired server's life: listening (the API port, and a plaintext health port if asked),
+following its files, draining and closing. toys.server builds it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from toys.auth.credentials import Credentials
+from toys.calls.drain import DrainGate
+from toys.health import Readiness
+from toys.settings import Settings
+from toys.store import ToyStore
+from toys.tls import ReloadingServerTls
+from toys.transport.server import GrpcServer
+from toys.transport.sockets import bind_socket
+from toys.watched_file import WatchedFiles
+
+
+@dataclass(slots=True)
+class ToyServer:
+    """A wired server: start it on a socket, later drain and close it."""
+
+    grpc: GrpcServer
+    store: ToyStore
+    gate: DrainGate
+    readiness: Readiness
+    settings: Settings
+    tls: ReloadingServerTls | None = None
+    access: WatchedFiles[Credentials] | None = None
+    # grpc.health.v1 alone, in plaintext, for probes that cannot speak TLS (Kubernetes' own).
+    health_grpc: GrpcServer | None = None
+    port: int = 0
+    health_port: int = 0
+    stopped: bool = False
+    _watching: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, sock: socket.socket | None = None) -> int:
+        """Listen on `sock` (or on settings.host:port) and return the port."""
+        if sock is None:
+            sock = bind_socket(self.settings.host, self.settings.port)
+        context = self.tls.context if self.tls is not None else None
+        self.port = await self.grpc.listen_on(sock, context)
+        if self.health_grpc is not None:
+            health_sock = bind_socket(self.settings.host, self.settings.health_port)
+            self.health_port = await self.health_grpc.listen_on(health_sock)
+        interval = self.settings.files_check_interval_s
+        # Files followed while serving: the TLS certificate and key, the access file.
+        watched: list[WatchedFiles[Any]] = [self.tls.files] if self.tls is not None else []
+        watched += [self.access] if self.access is not None else []
+        self._watching = [asyncio.create_task(files.watch(interval)) for files in watched]
+        return self.port
+
+    def begin_drain(self) -> None:
+        """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on."""
+        self.readiness.begin_drain()
+
+    async def shutdown(self, grace_s: float | None = None) -> None:
+        """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
+        `grace_s` seconds (default: the settings'), then cancel what is left and close."""
+        self.begin_drain()
+        await self.finish_drain(grace_s)
+
+    async def finish_drain(self, grace_s: float | None = None) -> None:
+        """Once draining: wait for in-flight calls, close connections, close the store."""
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        for task in self._watching:
+            task.cancel()
+        await self.grpc.drain(self.gate, grace)
+        if self.health_grpc is not None:  # answering NOT_SERVING to the very end
+            await self.health_grpc.drain(self.gate, 0)
+        await self.store.close()
+        self.stopped = True
