@@ -112,8 +112,11 @@ async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable
             ExitCode.UNAVAILABLE, f"TLS with {target.server} failed: {reason}"
         ) from exc
     except StreamTerminatedError as exc:
+        hint = ""
+        if target.security.tls and not target.security.cert_file:
+            hint = " (a server that wants mutual TLS closes at once: --cert-file, --key-file)"
         raise ToyctlError(
-            ExitCode.UNAVAILABLE, f"connection to {target.server} was lost: {exc}"
+            ExitCode.UNAVAILABLE, f"connection to {target.server} was lost: {exc}{hint}"
         ) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__

@@ -179,6 +179,7 @@ def test_mutual_tls_with_toyctl_probe_and_grpcurl(
     assert run("toyctl", "-s", mtls_server.address, *with_cert, "list").returncode == 0
     without = run("toyctl", "-s", mtls_server.address, "--ca-file", str(pki.ca_file), "list")
     assert without.returncode == 3
+    assert "--cert-file" in without.stderr
     host, port = mtls_server.address.split(":")
     probe = run("toys-probe", "--host", host, "--port", port, *with_cert)
     assert probe.returncode == 0, probe.stderr
