@@ -1,0 +1,140 @@
+"""Render deploy/kubernetes's overlays and check them offline (part of `poe lint`).
+
+Every rendered resource must validate strictly (no unknown field) against the schemas of the
+oldest and newest Kubernetes releases we claim (kubernetes-validate carries them), and the
+manifests must keep the promises the README makes: gRPC probes on the health port, a grace
+period that covers preStop and the drain, non-root with a read-only root filesystem and no
+capabilities, requests and limits, the Argo namespace admitted, and per overlay the replica
+count, strategy and store.
+
+    python -m scripts.check_kubernetes
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import yaml
+
+from scripts.render_kubernetes import render
+
+ROOT = Path(__file__).resolve().parent.parent
+OVERLAYS = ROOT / "deploy" / "kubernetes" / "overlays"
+ARGO_TEMPLATE = ROOT / "argo_samples" / "workflows" / "manufacture-toy.workflowtemplate.yaml"
+KUBERNETES_VERSIONS = ("1.30.0", "1.34.0")
+PRESTOP_S = 5
+DRAIN_S = 10
+
+
+def _find(documents: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    [found] = [d for d in documents if d["kind"] == kind]
+    return found
+
+
+def _env(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    for document in documents:
+        for version in KUBERNETES_VERSIONS:
+            try:
+                kubernetes_validate.validate(document, version, strict=True)
+            except kubernetes_validate.ValidationError as exc:
+                name = f"{document['kind']}/{document['metadata']['name']}"
+                found.append(f"{name} (Kubernetes {version}): {exc.message}")
+    deployment = _find(documents, "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    [server] = pod["containers"]
+    env = _env(server)
+    if env.get("TOYS_HOST") != "0.0.0.0":  # noqa: S104  # what is being checked
+        found.append("the server must listen on 0.0.0.0 explicitly (TOYS_HOST)")
+    found += [
+        f"{probe} must be a gRPC probe on the health port"
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe")
+        if server.get(probe, {}).get("grpc", {}).get("port") != int(env["TOYS_HEALTH_PORT"])
+    ]
+    if server["livenessProbe"]["grpc"].get("service") != "liveness":
+        found.append("liveness must not depend on the store: service `liveness`")
+    if int(env["TOYS_SHUTDOWN_GRACE"]) != DRAIN_S:
+        found.append(f"TOYS_SHUTDOWN_GRACE should be {DRAIN_S}")
+    if pod["terminationGracePeriodSeconds"] <= PRESTOP_S + DRAIN_S:
+        found.append("terminationGracePeriodSeconds must outlast preStop and the drain")
+    for container in [*pod.get("initContainers", []), server]:
+        context = container.get("securityContext", {})
+        if context.get("readOnlyRootFilesystem") is not True:
+            found.append(f"{container['name']}: the root filesystem must be read-only")
+        if context.get("capabilities", {}).get("drop") != ["ALL"]:
+            found.append(f"{container['name']}: every capability must be dropped")
+        if not {"requests", "limits"} <= set(container.get("resources", {})):
+            found.append(f"{container['name']}: resource requests and limits are required")
+    if pod["securityContext"].get("runAsNonRoot") is not True:
+        found.append("the pod must run as non-root")
+    policy = _find(documents, "NetworkPolicy")
+    admitted = [
+        peer.get("namespaceSelector", {}).get("matchLabels", {})
+        for rule in policy["spec"]["ingress"]
+        for peer in rule.get("from", [])
+    ]
+    if {"kubernetes.io/metadata.name": "argo"} not in admitted:
+        found.append("the NetworkPolicy must admit the argo namespace")
+    replicas, strategy = deployment["spec"]["replicas"], deployment["spec"]["strategy"]["type"]
+    if overlay == "sqlite" and (replicas, strategy, env.get("TOYS_DB")) != (
+        1,
+        "Recreate",
+        "/data/toys.db",
+    ):
+        found.append("sqlite: one replica, Recreate, TOYS_DB on the volume")
+    if overlay == "postgres":
+        if (replicas, strategy) != (3, "RollingUpdate") or "secretKeyRef" not in str(
+            env["TOYS_DB"]
+        ):
+            found.append("postgres: three replicas, rolling updates, the DSN from a Secret")
+        if _find(documents, "PodDisruptionBudget")["spec"].get("minAvailable") != 2:
+            found.append("postgres: a PodDisruptionBudget keeping two available")
+        if not pod.get("topologySpreadConstraints"):
+            found.append("postgres: replicas spread over nodes and zones")
+        if [c["command"][:2] for c in pod.get("initContainers", [])] != [
+            ["toys-server", "migrate"]
+        ]:
+            found.append("postgres: an init container that migrates")
+    return found
+
+
+def argo_problems(documents: list[dict[str, Any]]) -> list[str]:
+    """The WorkflowTemplate's callback must address the Service by its DNS name."""
+    service = _find(documents, "Service")
+    meta = service["metadata"]
+    port = service["spec"]["ports"][0]["port"]
+    address = f"{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
+    template = yaml.safe_load(ARGO_TEMPLATE.read_text())
+    [server] = [
+        p for p in template["spec"]["arguments"]["parameters"] if p["name"] == "toys-server"
+    ]
+    if server.get("value") != address:
+        return [f"the WorkflowTemplate's toys-server should default to {address}"]
+    return []
+
+
+def main() -> int:
+    failed = False
+    for overlay in sorted(p.name for p in OVERLAYS.iterdir() if p.is_dir()):
+        documents = render(OVERLAYS / overlay)
+        problems = problems_of(overlay, documents)
+        for problem in problems:
+            print(f"deploy/kubernetes/overlays/{overlay}: {problem}", file=sys.stderr)
+        failed = failed or bool(problems)
+        if not problems:
+            print(f"{overlay}: {len(documents)} resources ok")
+    for problem in argo_problems(render(OVERLAYS / "postgres")):
+        print(f"{ARGO_TEMPLATE.relative_to(ROOT)}: {problem}", file=sys.stderr)
+        failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
