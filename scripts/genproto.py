@@ -1,4 +1,5 @@
-"""Generate toys/_generated from proto/ with betterproto2.
+"""Generate toys/_generated from proto/ with betterproto2, and protobuf's own modules in
+toys/_generated/pb2 (the runtime that encodes hot responses once; see toys.wire).
 
 `poe proto` rewrites the package. `diff_generated` compares the committed code with a fresh
 compile: tests/repo/test_generated_code.py is the one freshness check (CI and pre-commit run it).
@@ -38,7 +39,7 @@ def _plugin() -> Path:
 def generate(out_dir: Path) -> None:
     """Compile every .proto under proto/ into out_dir."""
     protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "pb2").mkdir(parents=True, exist_ok=True)
     plugin = _plugin()
     # The plugin formats its output with the `ruff` installed beside it.
     env = {**os.environ, "PATH": f"{plugin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -51,6 +52,8 @@ def generate(out_dir: Path) -> None:
             f"--plugin=protoc-gen-python_betterproto2={plugin}",
             f"--python_betterproto2_out={out_dir}",
             f"--python_betterproto2_opt={PLUGIN_OPTIONS}",
+            f"--python_out={out_dir / 'pb2'}",
+            f"--pyi_out={out_dir / 'pb2'}",
             *protos,
         ],
         check=False,

@@ -100,6 +100,7 @@ def toy_fields(run: WorkflowRun | None) -> dict[str, st.SearchStrategy[Any]]:
         "applied_callbacks": (
             remembered.map(lambda pairs: (*pairs, (run.uid, run.status))) if run else st.just(())
         ),
+        "revision": st.integers(1, 2**40),
     }
 
 
@@ -147,4 +148,5 @@ def every_field_set() -> Toy:
             ("9c2e", ManufactureStatus.SUCCEEDED),
             ("4a1f", ManufactureStatus.FAILED),
         ),
+        revision=3,
     )

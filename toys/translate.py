@@ -116,7 +116,7 @@ TOY_FIELDS: tuple[FieldMap, ...] = (
     FieldMap("last_run", "last_run", to_pb=_run_to_pb, from_pb=_run_from_phase),
 )
 # Server-side bookkeeping that never goes on the wire.
-TOY_FIELDS_NOT_SENT = frozenset({"applied_callbacks"})
+TOY_FIELDS_NOT_SENT = frozenset({"applied_callbacks", "revision"})
 
 NEW_TOY_FIELDS: tuple[FieldMap, ...] = (
     FieldMap("name", "name"),
@@ -181,7 +181,8 @@ def toy_to_pb(toy: Toy) -> pb.Toy:
 
 
 def toy_from_pb(message: pb.Toy) -> Toy:
-    """The toy a message shows (without the server's bookkeeping of applied callbacks)."""
+    """The toy a message shows (without the server's bookkeeping: remembered callbacks and
+    the revision)."""
     return Toy(**_from_pb(TOY_FIELDS, message))
 
 

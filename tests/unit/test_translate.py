@@ -32,7 +32,7 @@ def test_a_run_survives_the_wire(run: WorkflowRun) -> None:
 def test_a_toy_survives_the_wire(toy: Toy) -> None:
     """Every field of a toy but the server's bookkeeping reaches the message and comes back."""
     message = pb.Toy.parse(bytes(translate.toy_to_pb(toy)))
-    assert translate.toy_from_pb(message) == replace(toy, applied_callbacks=())
+    assert translate.toy_from_pb(message) == replace(toy, applied_callbacks=(), revision=1)
 
 
 def test_every_status_maps_both_ways() -> None:

@@ -101,6 +101,9 @@ class Toy:
     # MAX_REMEMBERED_CALLBACKS: how a late duplicate, or a run that was superseded, is told
     # apart from a new run even when Argo's second-resolution creation times are equal.
     applied_callbacks: tuple[tuple[str, ManufactureStatus], ...] = ()
+    # How many times the stored toy has changed (1 when created). The store sets it: every write
+    # gives a new revision, so (id, revision) names one state of a toy, wherever it is read.
+    revision: int = 1
 
 
 class CallbackOutcome(enum.Enum):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, cast
 
 import asyncpg
@@ -21,6 +22,7 @@ from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
 from toys.store import Change, PageCursor, StoreUnavailable
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.records import document_fields, field_types, from_columns, to_columns
+from toys.stores.toy_cache import ToyCache
 
 _FIELDS = list(field_types(Toy))
 _DOCUMENTS = document_fields(Toy)
@@ -42,7 +44,7 @@ _UPDATE = (
 _FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
-def _toy(row: Any) -> Toy:
+def _parse(row: Any) -> Toy:
     return cast("Toy", from_columns(Toy, row))
 
 
@@ -55,6 +57,10 @@ class PostgresToyStore:
         self._pool = pool
         self._acquire_timeout_s = acquire_timeout_s
         self._closed = False
+        self._cache = ToyCache()
+
+    def _toy(self, row: Any) -> Toy:
+        return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
 
     @classmethod
     async def open(
@@ -124,7 +130,7 @@ class PostgresToyStore:
         row = await self._run(lambda conn: conn.fetchrow(f"{_SELECT} WHERE id = $1", toy_id))
         if row is None:
             raise ToyNotFound(toy_id)
-        return _toy(row)
+        return self._toy(row)
 
     async def list(
         self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
@@ -141,7 +147,7 @@ class PostgresToyStore:
         params.append(limit)
         sql = f"{_SELECT} {where} ORDER BY create_time, id LIMIT ${len(params)}"
         rows = await self._run(lambda conn: conn.fetch(sql, *params))
-        return [_toy(row) for row in rows]
+        return [self._toy(row) for row in rows]
 
     async def update[R](self, toy_id: str, change: Change[R]) -> R:
         async def work(conn: Any) -> R:
@@ -149,8 +155,11 @@ class PostgresToyStore:
                 row = await conn.fetchrow(f"{_SELECT} WHERE id = $1 FOR UPDATE", toy_id)
                 if row is None:
                     raise ToyNotFound(toy_id)
-                new, result = change(_toy(row))
+                current = self._toy(row)
+                new, result = change(current)
                 if new is not None:
+                    # Every write is a new revision: what makes (id, revision) a cache key.
+                    new = replace(new, revision=current.revision + 1)
                     await conn.execute(_UPDATE, *to_columns(new, times="datetime"))
                 return result
 
@@ -162,6 +171,7 @@ class PostgresToyStore:
         )
         if status == "DELETE 0":
             raise ToyNotFound(toy_id)
+        self._cache.forget(toy_id)
 
     async def ping(self) -> None:
         # A real write: a database that is read-only, out of space or failing over fails here.
@@ -186,6 +196,7 @@ class PostgresToyStore:
 
     async def clear(self) -> None:
         await self._run(lambda conn: conn.execute("DELETE FROM toys"))
+        self._cache.clear()
 
     async def close(self) -> None:
         if self._closed:

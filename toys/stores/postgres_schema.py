@@ -48,6 +48,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BYTEA NOT NULL)",
         _make_deployment_key,
     ),
+    ("ALTER TABLE toys ADD COLUMN revision BIGINT NOT NULL DEFAULT 1",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -107,6 +107,7 @@ def _expect[T](kind: type[T], data: Plain) -> T:
     return data
 
 
+@functools.cache
 def document_fields(cls: type) -> frozenset[str]:
     """The fields of `cls` that a store keeps as one JSON document (a run, a list of pairs)."""
     return frozenset(name for name, kind in field_types(cls).items() if is_document(kind))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import cast
 
 from toys.domain import ManufactureStatus, Toy, ToyNotFound
 from toys.store import Change, PageCursor, StoreUnavailable
 from toys.stores.records import field_types, from_columns, to_columns, to_us
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate
+from toys.stores.toy_cache import ToyCache
 
 __all__ = ["MEMORY", "SqliteToyStore"]
 
@@ -33,15 +35,8 @@ def _row_values(toy: Toy) -> list[object]:
     return to_columns(toy, times="us")
 
 
-def _toy_from_row(row: sqlite3.Row) -> Toy:
+def _parse(row: sqlite3.Row) -> Toy:
     return cast("Toy", from_columns(Toy, {name: row[name] for name in _FIELDS}))
-
-
-def _select_one(conn: sqlite3.Connection, toy_id: str) -> Toy:
-    row = conn.execute(_SELECT_BY_ID, (toy_id,)).fetchone()
-    if row is None:
-        raise ToyNotFound(toy_id)
-    return _toy_from_row(row)
 
 
 class SqliteToyStore:
@@ -53,6 +48,16 @@ class SqliteToyStore:
         self.path = path
         self._threads = SqliteThreads(path, busy_timeout_s)
         self._busy_timeout_s = busy_timeout_s
+        self._cache = ToyCache()
+
+    def _toy(self, row: sqlite3.Row) -> Toy:
+        return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
+
+    def _select_one(self, conn: sqlite3.Connection, toy_id: str) -> Toy:
+        row = conn.execute(_SELECT_BY_ID, (toy_id,)).fetchone()
+        if row is None:
+            raise ToyNotFound(toy_id)
+        return self._toy(row)
 
     @classmethod
     async def open(
@@ -78,7 +83,7 @@ class SqliteToyStore:
         await self._threads.write(lambda: self._threads.writer().execute(_INSERT, _row_values(toy)))
 
     async def get(self, toy_id: str) -> Toy:
-        return await self._threads.read(lambda: _select_one(self._threads.reader(), toy_id))
+        return await self._threads.read(lambda: self._select_one(self._threads.reader(), toy_id))
 
     async def list(
         self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
@@ -96,7 +101,7 @@ class SqliteToyStore:
         params.append(limit)
 
         def work() -> list[Toy]:
-            return [_toy_from_row(row) for row in self._threads.reader().execute(sql, params)]
+            return [self._toy(row) for row in self._threads.reader().execute(sql, params)]
 
         return await self._threads.read(work)
 
@@ -105,8 +110,11 @@ class SqliteToyStore:
             db = self._threads.writer()
             db.execute("BEGIN IMMEDIATE")
             try:
-                new, result = change(_select_one(db, toy_id))
+                current = self._select_one(db, toy_id)
+                new, result = change(current)
                 if new is not None:
+                    # Every write is a new revision: what makes (id, revision) a cache key.
+                    new = replace(new, revision=current.revision + 1)
                     db.execute(_UPDATE, (*_row_values(new)[1:], toy_id))
                 db.execute("COMMIT")
             except BaseException:
@@ -123,6 +131,7 @@ class SqliteToyStore:
                 raise ToyNotFound(toy_id)
 
         await self._threads.write(work)
+        self._cache.forget(toy_id)
 
     async def ping(self) -> None:
         def work() -> None:
@@ -175,6 +184,7 @@ class SqliteToyStore:
 
     async def clear(self) -> None:
         await self._threads.write(lambda: self._threads.writer().execute("DELETE FROM toys"))
+        self._cache.clear()
 
     async def schema_version(self) -> int:
         """The schema version the open database is at."""

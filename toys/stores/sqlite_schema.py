@@ -80,6 +80,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) STRICT",
         _make_deployment_key,
     ),
+    ("ALTER TABLE toys ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
