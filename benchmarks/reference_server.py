@@ -101,7 +101,7 @@ class Reference:
         where, params = ("WHERE (create_time, id) > (?, ?)", after) if after else ("", [])
 
         def work() -> list[sqlite3.Row]:
-            sql = f"SELECT {_COLUMNS} FROM toys {where} ORDER BY create_time, id LIMIT ?"  # noqa: S608
+            sql = f"SELECT {_COLUMNS} FROM toys {where} ORDER BY create_time, id LIMIT ?"
             return conn.execute(sql, [*params, size + 1]).fetchall()
 
         rows = await self._db(work)
