@@ -10,6 +10,7 @@ import betterproto2
 from grpclib.encoding.proto import ProtoCodec
 
 from toys.domain import InvalidArgument
+from toys.encoded import Encoded
 from toys.servicer import grpc_error
 from toys.wire_check import check_wire
 
@@ -33,11 +34,17 @@ def _check_decoded(message: Any, path: str = "") -> None:
 
 
 class StrictProtoCodec(ProtoCodec):
-    """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN.
+    """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN,
+    and sends responses already encoded (toys.encoded.Encoded) as they are.
 
     betterproto2 raises plain Python errors for, e.g., a Timestamp outside years 1..9999 or
     bytes that are not UTF-8 in a string field. Paths in its messages are proto paths.
     """
+
+    def encode(self, message: Any, message_type: Any) -> bytes:
+        if type(message) is Encoded:
+            return message.data
+        return super().encode(message, message_type)
 
     def decode(self, data: bytes, message_type: Any) -> Any:
         name = getattr(message_type, "__name__", "message")

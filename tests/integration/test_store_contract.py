@@ -26,7 +26,10 @@ def toy_named(name: str, minutes: int = 0) -> Toy:
 
 
 def bump(toy: Toy) -> tuple[Toy | None, None]:
-    return replace(toy, number_manufactured=toy.number_manufactured + 1), None
+    """A change as the rules make one: the next revision."""
+    return replace(
+        toy, number_manufactured=toy.number_manufactured + 1, revision=toy.revision + 1
+    ), None
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -175,3 +178,15 @@ async def test_no_migrate_refuses_a_database_that_needs_migrating(backend: Backe
     await migrated.close()
     checked = await backend.open(migrate=False)  # at the current schema: fine
     await checked.close()
+
+
+async def test_every_change_is_the_next_revision(any_store: BulkStore) -> None:
+    """A stored toy's revision counts its changes; a change that does not count is refused,
+    since (id, revision) must name one state (the caches rely on it)."""
+    await any_store.add(toy_named("Car"))
+    for _ in range(3):
+        await any_store.update("id-Car", bump)
+    assert (await any_store.get("id-Car")).revision == 4
+    with pytest.raises(AssertionError, match="kept revision"):
+        await any_store.update("id-Car", lambda toy: (replace(toy, name="Other"), None))
+    assert (await any_store.get("id-Car")).name == "Car"

@@ -101,8 +101,8 @@ class Toy:
     # MAX_REMEMBERED_CALLBACKS: how a late duplicate, or a run that was superseded, is told
     # apart from a new run even when Argo's second-resolution creation times are equal.
     applied_callbacks: tuple[tuple[str, ManufactureStatus], ...] = ()
-    # How many times the stored toy has changed (1 when created). The store sets it: every write
-    # gives a new revision, so (id, revision) names one state of a toy, wherever it is read.
+    # Which state of the toy this is: 1 when created, one more with every change (the rules
+    # count it; the stores insist on it), so (id, revision) names one state wherever it is read.
     revision: int = 1
 
 

@@ -107,6 +107,7 @@ def apply_run(toy: Toy, run: WorkflowRun, now: datetime) -> CallbackResult:
         last_run=run,
         applied_callbacks=(*toy.applied_callbacks, key)[-MAX_REMEMBERED_CALLBACKS:],
         update_time=now,
+        revision=toy.revision + 1,
     )
     return CallbackResult(updated, CallbackOutcome.APPLIED)
 
@@ -125,4 +126,10 @@ def reset_toy(toy: Toy, now: datetime) -> Toy:
     Units made stay counted, and the callbacks applied stay remembered, so a late callback of
     a forgotten run is still a REPLAY or STALE rather than a new run.
     """
-    return replace(toy, status=ManufactureStatus.PENDING, last_run=None, update_time=now)
+    return replace(
+        toy,
+        status=ManufactureStatus.PENDING,
+        last_run=None,
+        update_time=now,
+        revision=toy.revision + 1,
+    )

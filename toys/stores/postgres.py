@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any, cast
 
 import asyncpg
@@ -158,8 +157,10 @@ class PostgresToyStore:
                 current = self._toy(row)
                 new, result = change(current)
                 if new is not None:
-                    # Every write is a new revision: what makes (id, revision) a cache key.
-                    new = replace(new, revision=current.revision + 1)
+                    # Every write is the next revision (the rules count it): what makes
+                    # (id, revision) name one state. A change that forgot to is a bug.
+                    if new.revision != current.revision + 1:
+                        raise AssertionError(f"a change to {toy_id} kept revision {new.revision}")
                     await conn.execute(_UPDATE, *to_columns(new, times="datetime"))
                 return result
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import cast
 
 from toys.domain import ManufactureStatus, Toy, ToyNotFound
@@ -113,8 +112,10 @@ class SqliteToyStore:
                 current = self._select_one(db, toy_id)
                 new, result = change(current)
                 if new is not None:
-                    # Every write is a new revision: what makes (id, revision) a cache key.
-                    new = replace(new, revision=current.revision + 1)
+                    # Every write is the next revision (the rules count it): what makes
+                    # (id, revision) name one state. A change that forgot to is a bug.
+                    if new.revision != current.revision + 1:
+                        raise AssertionError(f"a change to {toy_id} kept revision {new.revision}")
                     db.execute(_UPDATE, (*_row_values(new)[1:], toy_id))
                 db.execute("COMMIT")
             except BaseException:
