@@ -9,17 +9,16 @@ only on its one connection, so there the writer serves reads too.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from toys.domain import ToyError
 from toys.store import StoreUnavailable
 from toys.stores.sqlite_schema import SchemaMismatch, migrate
+from toys.stores.worker_threads import WorkerThreads
 
 MEMORY = ":memory:"
 READER_THREADS = 2
@@ -95,11 +94,9 @@ class SqliteThreads:
     def __init__(self, path: str, busy_timeout_s: float) -> None:
         self.path = path
         self._busy_timeout_s = busy_timeout_s
-        self._writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toys-sqlite-w")
+        self._writer_pool = WorkerThreads(1, "toys-sqlite-w")
         self._reader_pool = (
-            self._writer_pool
-            if path == MEMORY
-            else ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="toys-sqlite-r")
+            self._writer_pool if path == MEMORY else WorkerThreads(READER_THREADS, "toys-sqlite-r")
         )
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -131,12 +128,11 @@ class SqliteThreads:
     async def read[T](self, work: Callable[[], T]) -> T:
         return await self._submit(self._reader_pool, work)
 
-    async def _submit[T](self, pool: ThreadPoolExecutor, work: Callable[[], T]) -> T:
+    async def _submit[T](self, pool: WorkerThreads, work: Callable[[], T]) -> T:
         if self.closed:
             raise StoreUnavailable("the store is closed")
-        loop = asyncio.get_running_loop()
         try:
-            future = loop.run_in_executor(pool, _guarded, work)
+            future = pool.submit(lambda: _guarded(work))
         except RuntimeError as exc:  # close() shut the pool down after the check above
             raise StoreUnavailable("the store is closed") from exc
         return await future
@@ -151,13 +147,14 @@ class SqliteThreads:
                 self.writer_conn.close()
                 self.writer_conn = None
 
-        loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._writer_pool, close_writer)
+            await self._writer_pool.submit(close_writer)
         finally:
-            self._writer_pool.shutdown(wait=False)
+            self._writer_pool.shutdown()
             if self._reader_pool is not self._writer_pool:
-                await loop.run_in_executor(None, self._reader_pool.shutdown, True)
+                self._reader_pool.shutdown()
+            # The readers' connections are only ever used by their threads, which have no more
+            # work; closing them here is safe (they were opened for any thread).
             with self._readers_lock:
                 for conn in self._readers:
                     conn.close()
