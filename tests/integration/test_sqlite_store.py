@@ -3,6 +3,7 @@ by another process. The behaviour both stores share is in test_store_contract.py
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
@@ -120,5 +121,21 @@ async def test_a_schema_1_database_is_migrated_without_losing_a_field(db_path: P
     try:
         # Schema 4 starts every existing toy at revision 1.
         assert await store.get("every-field") == replace(every_field_set(), revision=1)
+    finally:
+        await store.close()
+
+
+async def test_toys_added_together_share_a_commit_and_fail_alone(db_path: Path) -> None:
+    """Concurrent adds are written in batches; a toy that cannot be stored (its id is taken)
+    fails on its own, and every other toy of its batch is stored."""
+    store = await SqliteToyStore.open(str(db_path))
+    try:
+        await store.add(toy_named("taken"))
+        batch = [toy_named(f"t{i}") for i in range(40)] + [toy_named("taken", minutes=5)]
+        outcomes = await asyncio.gather(*(store.add(t) for t in batch), return_exceptions=True)
+        failed = [t.name for t, outcome in zip(batch, outcomes, strict=True) if outcome is not None]
+        assert failed == ["taken"]
+        assert isinstance(outcomes[-1], StoreUnavailable)
+        assert await store.count() == 41
     finally:
         await store.close()

@@ -10,6 +10,7 @@ from typing import cast
 
 from toys.domain import ManufactureStatus, Toy, ToyNotFound
 from toys.store import Change, PageCursor, StoreUnavailable
+from toys.stores.group_commit import GroupCommit
 from toys.stores.records import field_types, from_columns, to_columns, to_us
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate
 from toys.stores.toy_cache import ToyCache
@@ -48,6 +49,11 @@ class SqliteToyStore:
         self._threads = SqliteThreads(path, busy_timeout_s)
         self._busy_timeout_s = busy_timeout_s
         self._cache = ToyCache()
+        self._adds = GroupCommit(
+            self._threads.write,
+            lambda db, toys: db.executemany(_INSERT, [_row_values(toy) for toy in toys]),
+            self._threads.writer,
+        )
 
     def _toy(self, row: sqlite3.Row) -> Toy:
         return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
@@ -79,7 +85,7 @@ class SqliteToyStore:
         return store
 
     async def add(self, toy: Toy) -> None:
-        await self._threads.write(lambda: self._threads.writer().execute(_INSERT, _row_values(toy)))
+        await self._adds.add(toy)
 
     async def get(self, toy_id: str) -> Toy:
         return await self._threads.read(lambda: self._select_one(self._threads.reader(), toy_id))

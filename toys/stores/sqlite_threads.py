@@ -79,7 +79,8 @@ def open_and_migrate(
         return conn
 
 
-def _guarded[T](work: Callable[[], T]) -> T:
+def guarded[T](work: Callable[[], T]) -> T:
+    """`work()`, with SQLite's errors as StoreUnavailable."""
     try:
         return work()
     except ToyError:
@@ -132,7 +133,7 @@ class SqliteThreads:
         if self.closed:
             raise StoreUnavailable("the store is closed")
         try:
-            future = pool.submit(lambda: _guarded(work))
+            future = pool.submit(lambda: guarded(work))
         except RuntimeError as exc:  # close() shut the pool down after the check above
             raise StoreUnavailable("the store is closed") from exc
         return await future
