@@ -1,3 +1,3 @@
-from toyctl.app import main
+from toyctl.app import entry
 
-raise SystemExit(main())
+entry()

@@ -7,7 +7,6 @@ Imported only once a command runs: grpclib and the generated messages stay out o
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import functools
 import ssl
@@ -19,6 +18,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
 from toyctl.errors import ExitCode, ToyctlError
+from toyctl.exiting import before_leaving
 from toyctl.options import Security, Target
 from toys._generated.toys import v1 as pb
 from toys.defaults import DEFAULT_PORT
@@ -68,7 +68,7 @@ def telemetry() -> Telemetry | None:
     """toyctl's telemetry, as OTEL_* asks (None when off); flushed when the process exits."""
     found = telemetry_from_environment("toyctl")
     if found is not None:
-        atexit.register(found.shutdown)
+        before_leaving(found.shutdown)
     return found
 
 

@@ -7,6 +7,7 @@ present (null when unset), so that `jq .numberManufactured` never has to guess.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any
 
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
+from toyctl.plain_table import plain_table
 from toys._generated.toys import v1 as pb
 
 STATUS_STYLE = {
@@ -104,26 +106,29 @@ def print_toys(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) 
         if text:
             sys.stdout.write(text + "\n")
         return
+    now = datetime.now(UTC)
+    wide = output is Output.WIDE
+    headers = WIDE_HEADERS if wide else HEADERS
+    rows = [_columns(toy, wide, now) for toy in toys]
+    if not sys.stdout.isatty() and not os.environ.get("FORCE_COLOR"):  # rich's own rule
+        sys.stdout.write(plain_table(headers, rows))
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    now = datetime.now(UTC)
-    wide = output is Output.WIDE
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", expand=False)
-    for header in WIDE_HEADERS if wide else HEADERS:
+    for header in headers:
         table.add_column(header, no_wrap=True, overflow="fold")
-    for toy in toys:
-        cells: list[str | Text] = list(_columns(toy, wide, now))
-        status = str(cells[2])
-        cells[2] = Text(status, style=STATUS_STYLE.get(status, ""))
-        table.add_row(*cells)
+    for cells in rows:
+        # Text, not str: a name such as "[bold]" is text to show, not rich markup.
+        styled = [Text(cell) for cell in cells]
+        styled[2].stylize(STATUS_STYLE.get(cells[2], ""))
+        table.add_row(*styled)
     console = Console(soft_wrap=True)
-    if not console.is_terminal:
-        console.width = 10_000  # piped: never wrap or truncate a row
     with console.capture() as captured:
         console.print(table)
-    # Rich pads the last column; scripts cutting columns with awk do not want the spaces.
+    # Rich pads the last column; a terminal gains nothing from the spaces.
     sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
@@ -132,10 +137,8 @@ def print_document(document: Any, output: Output) -> None:
 
 
 def note(message: str) -> None:
-    """A human message on stderr (never mixed into data on stdout)."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(message)
+    """A human message on stderr (never mixed into data on stdout), written as it is."""
+    sys.stderr.write(message + "\n")
 
 
 def print_health(report: pb.HealthCheckResponse) -> None:

@@ -207,3 +207,21 @@ def test_completing_commands_imports_nothing_heavy() -> None:
     )
     assert "update-status" in result.stdout
     assert "HEAVY=\n" in result.stderr
+
+
+def test_a_piped_command_loads_neither_pydantic_nor_the_rich_console(
+    shared_server: ServerProcess,
+) -> None:
+    """The installed script keeps pydantic out (betterproto2 would load it when installed) and
+    lays out a piped table without rich's console: the two cost ~55 ms a command."""
+    listed = toyctl(shared_server, "list", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert listed.returncode == 0, listed.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in listed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "grpclib.client" in imported  # the probe sees the imports at all
+    # A blocked `import pydantic` is listed too (5 µs, nothing loaded): its modules are not.
+    assert not [name for name in imported if name.startswith(("pydantic.", "pydantic_core"))]
+    assert "rich.console" not in imported

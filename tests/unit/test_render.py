@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.strategies import toys
 from toyctl import render
 from toyctl.options import Output
+from toyctl.plain_table import plain_table
 from toys import translate
 from toys._generated.toys import v1 as pb
 from toys.domain import Toy
@@ -123,3 +125,45 @@ def test_status_colours_follow_the_state_and_no_color(
     monkeypatch.setenv("NO_COLOR", "1")
     render.print_toys([sample()], Output.TABLE)
     assert "\x1b[32m" not in capsys.readouterr().out
+
+
+def _rich_layout(headers: list[str], rows: list[list[str]]) -> str:
+    """How rich lays out the same borderless table, never wrapping (the oracle)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, show_edge=False, pad_edge=False, expand=False)
+    for header in headers:
+        table.add_column(header, no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console = Console(width=100_000, no_color=True, force_terminal=False)
+    with console.capture() as captured:
+        console.print(table)
+    return "".join(line.rstrip() + "\n" for line in captured.get().splitlines())
+
+
+_CELLS = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12)
+
+
+@given(
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda columns: st.tuples(
+            st.lists(_CELLS, min_size=columns, max_size=columns),
+            st.lists(st.lists(_CELLS, min_size=columns, max_size=columns), max_size=5),
+        )
+    )
+)
+def test_plain_table_lays_out_cells_as_rich_does(table: tuple[list[str], list[list[str]]]) -> None:
+    headers, rows = table
+    assert plain_table(headers, rows) == _rich_layout(headers, rows)
+
+
+def test_a_name_that_looks_like_markup_is_shown_as_written_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    render.print_toys([sample("[bold]Car[/bold]")], Output.TABLE)
+    assert "[bold]Car[/bold]" in capsys.readouterr().out
