@@ -118,6 +118,20 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def succeeded_run(index: int, created: datetime) -> WorkflowRun:
+    """The run that made the toy number `index`: three units, five minutes."""
+    return WorkflowRun(
+        uid=f"run-{index}",
+        creation_time=created,
+        status=ManufactureStatus.SUCCEEDED,
+        name=f"make-{index}",
+        namespace="factory",
+        started_at=created,
+        finished_at=created + timedelta(minutes=5),
+        units_produced=3,
+    )
+
+
 async def fill(db: str, toys: int) -> list[str]:
     """`toys` toys, every other one with a succeeded run; returns their ids."""
     store: BulkStore = await open_store(db)
@@ -130,19 +144,7 @@ async def fill(db: str, toys: int) -> list[str]:
                 NewToy(name=f"toy-{index}", designer="Ada", manufacturer="Acme")
             )
             if index % 2:
-                await service.report_run(
-                    toy.id,
-                    WorkflowRun(
-                        uid=f"run-{index}",
-                        creation_time=created,
-                        status=ManufactureStatus.SUCCEEDED,
-                        name=f"make-{index}",
-                        namespace="factory",
-                        started_at=created,
-                        finished_at=created + timedelta(minutes=5),
-                        units_produced=3,
-                    ),
-                )
+                await service.report_run(toy.id, succeeded_run(index, created))
             ids.append(toy.id)
         return ids
     finally:

@@ -136,7 +136,12 @@ class SqliteThreads:
             future = pool.submit(lambda: guarded(work))
         except RuntimeError as exc:  # close() shut the pool down after the check above
             raise StoreUnavailable("the store is closed") from exc
-        return await future
+        try:
+            return await future
+        finally:
+            # An error's traceback holds this frame, and the future holds the error: without
+            # this, every failed call would leave a reference cycle for the collector.
+            del future
 
     async def close(self) -> None:
         if self.closed:

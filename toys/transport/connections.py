@@ -12,6 +12,7 @@ from grpclib.protocol import H2Protocol
 from h2.settings import SettingCodes
 
 from toys.transport.limits import Limits
+from toys.transport.message_size import bounded_streams
 
 log = logging.getLogger("toys.server")
 
@@ -62,6 +63,7 @@ class GuardedProtocol(H2Protocol):
             return
         self._admitted = True
         super().connection_made(transport)
+        bounded_streams(self.connection, self._limits.max_message_bytes)
         self.connection._connection.update_settings(
             {SettingCodes.MAX_CONCURRENT_STREAMS: self._limits.max_concurrent_streams}
         )

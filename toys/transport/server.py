@@ -1,4 +1,4 @@
-"""GrpcServer: grpclib's Server with our connection guard, message limit, TLS and drain."""
+"""GrpcServer: grpclib's Server with our guarded connections, TLS and drain."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from grpclib.server import Server
 from toys.calls.drain import DrainGate
 from toys.transport.connections import ConnectionGuard, GuardedProtocol
 from toys.transport.limits import Limits
-from toys.transport.message_size import MessageSizeLimit
 from toys.transport.sockets import no_delay
 
 log = logging.getLogger("toys.server")
@@ -45,7 +44,6 @@ class GrpcServer(Server):
         )
         super().__init__(handlers, codec=codec, config=config)
         self.guard = ConnectionGuard(self.limits)
-        MessageSizeLimit(self.limits.max_message_bytes).install(self)
 
     def _protocol_factory(self) -> H2Protocol:
         plain = super()._protocol_factory()
