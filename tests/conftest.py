@@ -14,7 +14,7 @@ from tests.postgres_server import EXTERNAL_DSN_VARIABLE, PostgresServer, create_
 from tests.support import ThreadedServer
 from toys.page_tokens import PageTokens
 from toys.service import ToyService
-from toys.store import BulkStore
+from toys.store import KEEP_CHANGES, BulkStore
 from toys.stores.opening import StoreOptions, open_store
 from toys.stores.sqlite import SqliteToyStore
 
@@ -73,8 +73,8 @@ class Backend:
     kind: str
     db: str
 
-    async def open(self, *, migrate: bool = True) -> BulkStore:
-        return await open_store(self.db, StoreOptions(migrate=migrate))
+    async def open(self, *, migrate: bool = True, keep_changes: int = KEEP_CHANGES) -> BulkStore:
+        return await open_store(self.db, StoreOptions(migrate=migrate, keep_changes=keep_changes))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

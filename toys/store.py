@@ -7,11 +7,16 @@ DelegatingStore and override only what they change.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from toys.domain import ManufactureStatus, Toy, ToyError
+from toys.domain import ManufactureStatus, Toy, ToyChange, ToyError, WatchFilter
+
+# How many of the newest changes a store's change log keeps by default: a watch can resume
+# from a token at most this many changes old.
+KEEP_CHANGES = 50_000
 
 
 class StoreUnavailable(ToyError):
@@ -27,6 +32,15 @@ class PageCursor:
 
 
 type Change[R] = Callable[[Toy], tuple[Toy | None, R]]
+
+
+class Snapshot(Protocol):
+    """The toys a watch selects as they stood at one point of the change log."""
+
+    sequence: int  # the last change this state includes
+
+    async def next_toys(self, limit: int) -> list[Toy]:
+        """The next at most `limit` toys, oldest first; [] once all were read."""
 
 
 class ToyStore(Protocol):
@@ -57,6 +71,23 @@ class ToyStore(Protocol):
 
     async def ping(self) -> None:
         """Return when storage can read and write; raise StoreUnavailable otherwise."""
+
+    # The change log: every add, update and delete is recorded in its own transaction.
+
+    async def changes_after(self, sequence: int, limit: int) -> Sequence[ToyChange]:
+        """Up to `limit` changes with a larger sequence, in sequence (= commit) order."""
+
+    async def change_history(self) -> tuple[int, int]:
+        """(floor, head): every change after `floor` is still kept; `head` is the latest
+        sequence (0 before the first change)."""
+
+    def snapshot(self, watch: WatchFilter) -> AbstractAsyncContextManager[Snapshot]:
+        """The toys `watch` selects and the sequence of the last change they include, read
+        as one state of the store, for as long as the context is open."""
+
+    async def wait_for_changes(self, timeout_s: float) -> None:
+        """Return soon after a change is committed (by this server or, on a shared store, by
+        any), or after `timeout_s`. For one waiter: the server's change feed."""
 
     async def deployment_key(self) -> bytes:
         """A random secret made once per database, the same for every server on it (the key
@@ -91,6 +122,18 @@ class DelegatingStore:
 
     async def ping(self) -> None:
         await self.inner.ping()
+
+    async def changes_after(self, sequence: int, limit: int) -> Sequence[ToyChange]:
+        return await self.inner.changes_after(sequence, limit)
+
+    async def change_history(self) -> tuple[int, int]:
+        return await self.inner.change_history()
+
+    def snapshot(self, watch: WatchFilter) -> AbstractAsyncContextManager[Snapshot]:
+        return self.inner.snapshot(watch)
+
+    async def wait_for_changes(self, timeout_s: float) -> None:
+        await self.inner.wait_for_changes(timeout_s)
 
     async def deployment_key(self) -> bytes:
         return await self.inner.deployment_key()

@@ -8,6 +8,7 @@ errors carry.
 
 from __future__ import annotations
 
+from toys.domain.changes import ChangeKind, ToyChange, WatchFilter
 from toys.domain.errors import InvalidArgument, ToyError, ToyNotFound, TransitionRejected
 from toys.domain.model import (
     DEFAULT_CLOCK_SKEW,
@@ -48,13 +49,16 @@ __all__ = [
     "TERMINAL_STATUSES",
     "CallbackOutcome",
     "CallbackResult",
+    "ChangeKind",
     "InvalidArgument",
     "ManufactureStatus",
     "NewToy",
     "Toy",
+    "ToyChange",
     "ToyError",
     "ToyNotFound",
     "TransitionRejected",
+    "WatchFilter",
     "WorkflowFailure",
     "WorkflowRun",
     "apply_run",

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable
 
 from toys.domain import Toy
-from toys.stores.sqlite_threads import guarded
+from toys.stores.sqlite_threads import guarded, write_transaction
 
 type _Waiting = tuple[Toy, asyncio.Future[None]]
 
@@ -74,14 +74,8 @@ class GroupCommit:
 
     def _commit(self, toys: list[Toy]) -> None:
         def work() -> None:
-            db = self._connection()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._connection()) as db:
                 self._insert(db, toys)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
 
         guarded(work)  # SQLite's errors as StoreUnavailable, like every other store call
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from toys.store import BulkStore, StoreUnavailable
+from toys.store import KEEP_CHANGES, BulkStore, StoreUnavailable
 from toys.stores.sqlite import SqliteToyStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -26,6 +26,7 @@ class StoreOptions:
     pool_size: int = 10
     statement_timeout_s: float = 5.0
     migrate: bool = True
+    keep_changes: int = KEEP_CHANGES  # the change log's length: how far back a watch resumes
 
 
 async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
@@ -33,7 +34,9 @@ async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
     when it cannot be opened."""
     options = options or StoreOptions()
     if not is_postgres(db):
-        return await SqliteToyStore.open(db, migrate_schema=options.migrate)
+        return await SqliteToyStore.open(
+            db, migrate_schema=options.migrate, keep_changes=options.keep_changes
+        )
     try:
         from toys.stores.postgres import PostgresToyStore
     except ImportError as exc:
@@ -46,4 +49,5 @@ async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
         pool_size=options.pool_size,
         statement_timeout_s=options.statement_timeout_s,
         migrate_schema=options.migrate,
+        keep_changes=options.keep_changes,
     )

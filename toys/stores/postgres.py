@@ -10,6 +10,7 @@ so every replica sees the same ones.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -18,7 +19,8 @@ from typing import Any, cast
 import asyncpg
 
 from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
-from toys.store import Change, PageCursor, StoreUnavailable
+from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable
+from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.records import document_fields, field_types, from_columns, to_columns
 from toys.stores.toy_cache import ToyCache
@@ -40,23 +42,38 @@ _UPDATE = (
     )
     + f" WHERE id = ${_FIELDS.index('id') + 1}"
 )
-_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+_FAILURES = FAILURES
+# The change log is pruned to its newest `keep_changes` after every PRUNE_EVERY writes.
+PRUNE_EVERY = 500
 
 
 def _parse(row: Any) -> Toy:
     return cast("Toy", from_columns(Toy, row))
 
 
-class PostgresToyStore:
-    """ToyStore on a PostgreSQL database shared by every replica."""
+class PostgresToyStore(PostgresChangeReads):
+    """ToyStore on a PostgreSQL database shared by every replica; the change log's reads come
+    from PostgresChangeReads."""
 
     db_system = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout_s: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        dsn: str,
+        acquire_timeout_s: float,
+        keep_changes: int = KEEP_CHANGES,
+    ) -> None:
         self._pool = pool
+        self._dsn = dsn
         self._acquire_timeout_s = acquire_timeout_s
         self._closed = False
         self._cache = ToyCache()
+        self._keep_changes = keep_changes
+        self._writes_since_prune = 0
+        self._listener = None
+        self._notified = asyncio.Event()
 
     def _toy(self, row: Any) -> Toy:
         return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
@@ -70,6 +87,7 @@ class PostgresToyStore:
         statement_timeout_s: float = 5.0,
         acquire_timeout_s: float = 5.0,
         migrate_schema: bool = True,
+        keep_changes: int = KEEP_CHANGES,
     ) -> PostgresToyStore:
         """Connect, then migrate (or, not `migrate_schema`, check) the schema; raise
         StoreUnavailable saying why when either fails."""
@@ -84,7 +102,7 @@ class PostgresToyStore:
             )
         except (*_FAILURES, ValueError) as exc:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
-        store = cls(pool, acquire_timeout_s=acquire_timeout_s)
+        store = cls(pool, dsn=dsn, acquire_timeout_s=acquire_timeout_s, keep_changes=keep_changes)
         try:
             async with store._connection() as conn:
                 await migrate(conn, allowed=migrate_schema)
@@ -115,8 +133,23 @@ class PostgresToyStore:
         async with self._connection() as conn:
             return await work(conn)
 
+    async def _wrote(self, count: int = 1) -> None:
+        """After a write: now and then, forget all but the newest changes of the log."""
+        self._writes_since_prune += count
+        if self._writes_since_prune < PRUNE_EVERY:
+            return
+        self._writes_since_prune = 0
+        await self._run(
+            lambda conn: conn.execute(
+                "DELETE FROM toy_changes WHERE sequence <= "
+                "(SELECT coalesce(max(sequence), 0) FROM toy_changes) - $1",
+                self._keep_changes,
+            )
+        )
+
     async def add(self, toy: Toy) -> None:
         await self._run(lambda conn: conn.execute(_INSERT, *to_columns(toy, times="datetime")))
+        await self._wrote()
 
     async def add_many(self, toys: Sequence[Toy]) -> None:
         async def work(conn: Any) -> None:
@@ -124,6 +157,7 @@ class PostgresToyStore:
                 await conn.executemany(_INSERT, [to_columns(t, times="datetime") for t in toys])
 
         await self._run(work)
+        await self._wrote(len(toys))
 
     async def get(self, toy_id: str) -> Toy:
         row = await self._run(lambda conn: conn.fetchrow(f"{_SELECT} WHERE id = $1", toy_id))
@@ -164,7 +198,9 @@ class PostgresToyStore:
                     await conn.execute(_UPDATE, *to_columns(new, times="datetime"))
                 return result
 
-        return await self._run(work)
+        result = await self._run(work)
+        await self._wrote()
+        return result
 
     async def delete(self, toy_id: str) -> None:
         status = await self._run(
@@ -173,6 +209,7 @@ class PostgresToyStore:
         if status == "DELETE 0":
             raise ToyNotFound(toy_id)
         self._cache.forget(toy_id)
+        await self._wrote()
 
     async def ping(self) -> None:
         # A real write: a database that is read-only, out of space or failing over fails here.
@@ -196,6 +233,7 @@ class PostgresToyStore:
         return int(await self._run(lambda conn: conn.fetchval("SELECT count(*) FROM toys")))
 
     async def clear(self) -> None:
+        """Remove every toy; the change log records each one DELETED."""
         await self._run(lambda conn: conn.execute("DELETE FROM toys"))
         self._cache.clear()
 
@@ -203,6 +241,7 @@ class PostgresToyStore:
         if self._closed:
             return
         self._closed = True
+        await self._stop_listening()
         try:
             await self._pool.close()
         except _FAILURES:

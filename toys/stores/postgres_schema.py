@@ -11,8 +11,11 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-# pg_advisory_xact_lock's key: any constant of our own ("toys" in ASCII).
+# pg_advisory_xact_lock's keys: constants of our own, "toys" in ASCII for migrations (and
+# "chgs", 1667786611, for the change log's trigger below).
 MIGRATION_LOCK = 0x746F7973
+# Where the change log's trigger announces a commit (LISTEN/NOTIFY).
+CHANGES_CHANNEL = "toy_changes"
 
 type Step = str | Callable[[Any], Awaitable[None]]
 
@@ -49,6 +52,47 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         _make_deployment_key,
     ),
     ("ALTER TABLE toys ADD COLUMN revision BIGINT NOT NULL DEFAULT 1",),
+    (
+        # The change log (toys.stores.postgres_changes), written by a trigger in the write's
+        # own transaction, so that no write, from any replica or from psql, goes unrecorded.
+        """
+        CREATE TABLE toy_changes (
+            sequence        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            toy_id          TEXT  NOT NULL,
+            kind            TEXT  NOT NULL CHECK (kind IN ('ADDED', 'MODIFIED', 'DELETED')),
+            previous_status TEXT,
+            toy             JSONB NOT NULL
+        )
+        """,
+        # The lock makes sequences commit in order: a writer takes it before drawing its
+        # sequence and holds it until it commits, so the changes any reader can see are
+        # always every change up to some sequence (gaps are rolled-back writes, never
+        # commits still to come). NOTIFY is delivered at commit, to every replica, on
+        # CHANGES_CHANNEL (written out: a shipped migration never changes).
+        """
+        CREATE FUNCTION toys_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(1667786611);
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO toy_changes (toy_id, kind, previous_status, toy)
+                VALUES (NEW.id, 'ADDED', NULL, to_jsonb(NEW));
+            ELSIF TG_OP = 'UPDATE' THEN
+                INSERT INTO toy_changes (toy_id, kind, previous_status, toy)
+                VALUES (NEW.id, 'MODIFIED', OLD.status, to_jsonb(NEW));
+            ELSE
+                INSERT INTO toy_changes (toy_id, kind, previous_status, toy)
+                VALUES (OLD.id, 'DELETED', OLD.status, to_jsonb(OLD));
+            END IF;
+            PERFORM pg_notify('toy_changes', '');
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER toys_log_change AFTER INSERT OR UPDATE OR DELETE ON toys
+        FOR EACH ROW EXECUTE FUNCTION toys_log_change()
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

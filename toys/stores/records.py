@@ -113,6 +113,13 @@ def document_fields(cls: type) -> frozenset[str]:
     return frozenset(name for name, kind in field_types(cls).items() if is_document(kind))
 
 
+@functools.cache
+def time_fields(cls: type) -> frozenset[str]:
+    return frozenset(
+        name for name, kind in field_types(cls).items() if _unwrap_optional(kind) is datetime
+    )
+
+
 def to_columns(value: object, *, times: Literal["us", "datetime"]) -> list[object]:
     """A dataclass as column values in field order: documents as JSON text, enums as their
     value, times as microseconds or as they are (for a database with a time type)."""
@@ -136,8 +143,10 @@ def to_columns(value: object, *, times: Literal["us", "datetime"]) -> list[objec
 
 
 def from_columns(cls: type, row: Mapping[str, object]) -> Any:
-    """The dataclass a row of to_columns() stands for (times as microseconds or datetimes)."""
+    """The dataclass a row of to_columns() stands for (times as microseconds, datetimes or
+    ISO 8601 text; documents as JSON text or already parsed)."""
     documents = document_fields(cls)
+    times = time_fields(cls)
     plain: dict[str, Plain] = {}
     for name in field_types(cls):
         value = row[name]
@@ -145,6 +154,17 @@ def from_columns(cls: type, row: Mapping[str, object]) -> Any:
             plain[name] = json.loads(value)
         elif isinstance(value, datetime):
             plain[name] = to_us(value)
+        elif name in times and isinstance(value, str):  # ISO 8601, as a database's JSON has it
+            plain[name] = to_us(datetime.fromisoformat(value))
         else:
             plain[name] = cast("Plain", value)
     return from_plain(cls, plain)
+
+
+def toy_document(toy: object) -> str:
+    """A whole dataclass as one JSON text (a change log keeps toys so)."""
+    return json.dumps(to_plain(toy), separators=(",", ":"), ensure_ascii=False)
+
+
+def from_document(cls: type, text: str | bytes) -> Any:
+    return from_plain(cls, json.loads(text))

@@ -3,16 +3,19 @@ schema and migrations: sqlite_schema; row <-> toy: toys.stores.records."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from toys.domain import ManufactureStatus, Toy, ToyNotFound
-from toys.store import Change, PageCursor, StoreUnavailable
+from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
+from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable
+from toys.stores import sqlite_changes as changes
 from toys.stores.group_commit import GroupCommit
 from toys.stores.records import field_types, from_columns, to_columns, to_us
-from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate
+from toys.stores.sqlite_change_reads import SqliteChangeReads
+from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate, write_transaction
 from toys.stores.toy_cache import ToyCache
 
 __all__ = ["MEMORY", "SqliteToyStore"]
@@ -25,6 +28,8 @@ _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM toys WHERE id = ?"
 _INSERT = f"INSERT INTO toys ({_COLUMNS}) VALUES ({', '.join('?' * len(_FIELDS))})"
 # Every column but the id, in field order, then the id for WHERE.
 _UPDATE = f"UPDATE toys SET {', '.join(f'{c} = ?' for c in list(_FIELDS)[1:])} WHERE id = ?"
+# The change log is pruned to its newest `keep_changes` after every PRUNE_EVERY changes.
+PRUNE_EVERY = 500
 _PROBE = (
     "INSERT INTO meta (name, value) VALUES ('health_probe', ?) "
     "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
@@ -39,21 +44,41 @@ def _parse(row: sqlite3.Row) -> Toy:
     return cast("Toy", from_columns(Toy, {name: row[name] for name in _FIELDS}))
 
 
-class SqliteToyStore:
-    """ToyStore on one SQLite database file (or `:memory:` for a throwaway run)."""
+class SqliteToyStore(SqliteChangeReads):
+    """ToyStore on one SQLite database file (or `:memory:` for a throwaway run); the change
+    log's reads come from SqliteChangeReads."""
 
     db_system = "sqlite"
 
-    def __init__(self, path: str, *, busy_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, path: str, *, busy_timeout_s: float = 5.0, keep_changes: int = KEEP_CHANGES
+    ) -> None:
         self.path = path
         self._threads = SqliteThreads(path, busy_timeout_s)
         self._busy_timeout_s = busy_timeout_s
         self._cache = ToyCache()
-        self._adds = GroupCommit(
-            self._threads.write,
-            lambda db, toys: db.executemany(_INSERT, [_row_values(toy) for toy in toys]),
-            self._threads.writer,
-        )
+        self._adds = GroupCommit(self._threads.write, self._insert, self._threads.writer)
+        self._keep_changes = keep_changes
+        self._logged_since_prune = 0  # touched on the writer thread only
+        self._committed = asyncio.Event()
+
+    def _insert(self, db: sqlite3.Connection, toys: Sequence[Toy]) -> None:
+        db.executemany(_INSERT, [_row_values(toy) for toy in toys])
+        self._log(db, ChangeKind.ADDED, toys)
+
+    def _log(
+        self,
+        db: sqlite3.Connection,
+        kind: ChangeKind,
+        toys: Sequence[Toy],
+        previous: ManufactureStatus | None = None,
+    ) -> None:
+        """Record the changes in the write's own transaction, pruning the log now and then."""
+        changes.record(db, kind, toys, previous)
+        self._logged_since_prune += len(toys)
+        if self._logged_since_prune >= PRUNE_EVERY:
+            changes.prune(db, self._keep_changes)
+            self._logged_since_prune = 0
 
     def _toy(self, row: sqlite3.Row) -> Toy:
         return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
@@ -66,11 +91,16 @@ class SqliteToyStore:
 
     @classmethod
     async def open(
-        cls, path: str, *, busy_timeout_s: float = 5.0, migrate_schema: bool = True
+        cls,
+        path: str,
+        *,
+        busy_timeout_s: float = 5.0,
+        migrate_schema: bool = True,
+        keep_changes: int = KEEP_CHANGES,
     ) -> SqliteToyStore:
         """Open (creating if needed) and migrate the database (or, not `migrate_schema`, check
         its schema); raise StoreUnavailable."""
-        store = cls(path, busy_timeout_s=busy_timeout_s)
+        store = cls(path, busy_timeout_s=busy_timeout_s, keep_changes=keep_changes)
 
         def open_writer() -> None:
             store._threads.writer_conn = open_and_migrate(
@@ -85,7 +115,10 @@ class SqliteToyStore:
         return store
 
     async def add(self, toy: Toy) -> None:
-        await self._adds.add(toy)
+        try:
+            await self._adds.add(toy)
+        finally:
+            self._committed.set()
 
     async def get(self, toy_id: str) -> Toy:
         return await self._threads.read(lambda: self._select_one(self._threads.reader(), toy_id))
@@ -112,9 +145,7 @@ class SqliteToyStore:
 
     async def update[R](self, toy_id: str, change: Change[R]) -> R:
         def work() -> R:
-            db = self._threads.writer()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._threads.writer()) as db:
                 current = self._select_one(db, toy_id)
                 new, result = change(current)
                 if new is not None:
@@ -123,36 +154,33 @@ class SqliteToyStore:
                     if new.revision != current.revision + 1:
                         raise AssertionError(f"a change to {toy_id} kept revision {new.revision}")
                     db.execute(_UPDATE, (*_row_values(new)[1:], toy_id))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+                    self._log(db, ChangeKind.MODIFIED, [new], current.status)
             return result
 
-        return await self._threads.write(work)
+        try:
+            return await self._threads.write(work)
+        finally:
+            self._committed.set()
 
     async def delete(self, toy_id: str) -> None:
         def work() -> None:
-            deleted = self._threads.writer().execute("DELETE FROM toys WHERE id = ?", (toy_id,))
-            if deleted.rowcount == 0:
-                raise ToyNotFound(toy_id)
+            with write_transaction(self._threads.writer()) as db:
+                last = self._select_one(db, toy_id)
+                db.execute("DELETE FROM toys WHERE id = ?", (toy_id,))
+                self._log(db, ChangeKind.DELETED, [last], last.status)
 
-        await self._threads.write(work)
+        try:
+            await self._threads.write(work)
+        finally:
+            self._committed.set()
         self._cache.forget(toy_id)
 
     async def ping(self) -> None:
         def work() -> None:
             # A real, durable write: a full disk, a read-only or immutable file, or a writer
             # stuck holding the lock past the busy timeout all fail here, as callbacks would.
-            db = self._threads.writer()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._threads.writer()) as db:
                 db.execute(_PROBE, (os.urandom(8),))
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
 
         await self._threads.write(work)
 
@@ -173,16 +201,11 @@ class SqliteToyStore:
         """Store many new toys in one transaction (one durable commit, not one per toy)."""
 
         def work() -> None:
-            db = self._threads.writer()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(_INSERT, [_row_values(toy) for toy in toys])
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            with write_transaction(self._threads.writer()) as db:
+                self._insert(db, toys)
 
         await self._threads.write(work)
+        self._committed.set()
 
     async def count(self) -> int:
         return await self._threads.read(
@@ -190,7 +213,14 @@ class SqliteToyStore:
         )
 
     async def clear(self) -> None:
-        await self._threads.write(lambda: self._threads.writer().execute("DELETE FROM toys"))
+        """Remove every toy, and the change log with them: a token from before is too old."""
+
+        def work() -> None:
+            with write_transaction(self._threads.writer()) as db:
+                db.execute("DELETE FROM toys")
+                db.execute("DELETE FROM toy_changes")
+
+        await self._threads.write(work)
         self._cache.clear()
 
     async def schema_version(self) -> int:

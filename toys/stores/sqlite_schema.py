@@ -81,6 +81,19 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         _make_deployment_key,
     ),
     ("ALTER TABLE toys ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",),
+    (
+        # The change log (toys.stores.sqlite_changes): a toy as JSON, as toys.stores.records
+        # writes it. AUTOINCREMENT: a sequence is never handed out twice, even after pruning.
+        """
+        CREATE TABLE toy_changes (
+            sequence        INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            toy_id          TEXT    NOT NULL,
+            kind            TEXT    NOT NULL CHECK (kind IN ('ADDED', 'MODIFIED', 'DELETED')),
+            previous_status TEXT,
+            toy             TEXT    NOT NULL
+        ) STRICT
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,8 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from toys.domain import ToyError
 from toys.store import StoreUnavailable
@@ -43,6 +44,19 @@ def connect(path: str, busy_timeout_s: float, *, any_thread: bool = False) -> sq
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on `db`, its lock taken up front; rolled back if the block fails."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:

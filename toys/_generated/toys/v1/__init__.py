@@ -24,11 +24,15 @@ __all__ = (
     "ToyServiceStub",
     "UpdateManufactureStatusRequest",
     "UpdateManufactureStatusResponse",
+    "WatchEventType",
+    "WatchToysRequest",
+    "WatchToysResponse",
     "WorkflowFailure",
     "WorkflowRun",
 )
 
 import datetime
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -208,6 +212,63 @@ class ManufactureStatus(betterproto2.Enum):
             "MANUFACTURE_STATUS_SUCCEEDED": 3,
             "MANUFACTURE_STATUS_FAILED": 4,
             "MANUFACTURE_STATUS_ERROR": 5,
+        }
+
+
+class WatchEventType(betterproto2.Enum):
+    """
+    What happened to a toy.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> EnumDescriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.enum_types_by_name["WatchEventType"]
+
+    UNSPECIFIED = 0
+    """
+    Never sent by the server.
+    """
+
+    ADDED = 1
+    """
+    The toy was created, or (with a status filter) moved into the status, or is one of the
+    current toys sent first (send_initial).
+    """
+
+    MODIFIED = 2
+    """
+    The toy changed.
+    """
+
+    DELETED = 3
+    """
+    The toy was deleted (toy is its last state), or moved out of the filtered status.
+    """
+
+    SYNCED = 4
+    """
+    Every current toy has been sent (send_initial); no toy. Changes follow.
+    """
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "WATCH_EVENT_TYPE_UNSPECIFIED",
+            1: "WATCH_EVENT_TYPE_ADDED",
+            2: "WATCH_EVENT_TYPE_MODIFIED",
+            3: "WATCH_EVENT_TYPE_DELETED",
+            4: "WATCH_EVENT_TYPE_SYNCED",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "WATCH_EVENT_TYPE_UNSPECIFIED": 0,
+            "WATCH_EVENT_TYPE_ADDED": 1,
+            "WATCH_EVENT_TYPE_MODIFIED": 2,
+            "WATCH_EVENT_TYPE_DELETED": 3,
+            "WATCH_EVENT_TYPE_SYNCED": 4,
         }
 
 
@@ -633,6 +694,77 @@ default_message_pool.register_message(
 
 
 @dataclass(eq=False, repr=False)
+class WatchToysRequest(betterproto2.Message):
+    """
+    Asks for the changes to toys: all of them, or one toy's, or those of toys in one status.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["WatchToysRequest"]
+
+    status: "ManufactureStatus" = betterproto2.field(
+        1, betterproto2.TYPE_ENUM, default_factory=lambda: ManufactureStatus(0)
+    )
+    """
+    Only toys in this status; UNSPECIFIED watches every toy. A toy that moves into the status
+    arrives as ADDED, one that moves out of it as DELETED (with its new state), as in a
+    Kubernetes watch with a field selector.
+    """
+
+    id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Only the toy with this id; empty watches every toy.
+    """
+
+    resume_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    Changes after this token (from an event of an earlier watch); empty starts from now.
+    """
+
+    send_initial: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    Start with every current toy (that the filters select) as an ADDED event, then a SYNCED
+    event, then the changes made after that state: a list and a watch without a gap.
+    Ignored with a resume_token.
+    """
+
+
+default_message_pool.register_message("toys.v1", "WatchToysRequest", WatchToysRequest)
+
+
+@dataclass(eq=False, repr=False)
+class WatchToysResponse(betterproto2.Message):
+    """
+    One event of a watch.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["WatchToysResponse"]
+
+    type: "WatchEventType" = betterproto2.field(
+        1, betterproto2.TYPE_ENUM, default_factory=lambda: WatchEventType(0)
+    )
+
+    toy: "Toy | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The toy after the change (its last state when DELETED); absent for SYNCED.
+    """
+
+    resume_token: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    Opaque: WatchToysRequest.resume_token for the changes after this event. Tokens are
+    ordered across every server on the same store.
+    """
+
+
+default_message_pool.register_message("toys.v1", "WatchToysResponse", WatchToysResponse)
+
+
+@dataclass(eq=False, repr=False)
 class WorkflowFailure(betterproto2.Message):
     """
     One failed node of a workflow run, as Argo's {{workflow.failures}} lists them.
@@ -891,6 +1023,37 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def watch_toys(
+        self,
+        message: "WatchToysRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "AsyncIterator[WatchToysResponse]":
+        """
+        Streams every change to toys as it is committed, on whichever server made it, one event
+        per response, in commit order. Each event carries a resume token: a new call with it
+        gets every change after that event, exactly once. Statuses that end a watch:
+        - UNAVAILABLE: the server is shutting down. Resume, on another server, with the last
+          token received.
+        - ABORTED: this watch fell more than the server's limit of changes behind (its client
+          reads too slowly). Resume with the last token received.
+        - OUT_OF_RANGE: the token is older than the history the server keeps. List again
+          (send_initial) and watch from there.
+        - INVALID_ARGUMENT: the token is not one this store made.
+        """
+
+        async for response in self._unary_stream(
+            "/toys.v1.ToyService/WatchToys",
+            message,
+            WatchToysResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        ):
+            yield response
+
     async def health_check(
         self,
         message: "HealthCheckRequest | None" = None,
@@ -921,7 +1084,7 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
 from ...google import protobuf as __google__protobuf__
 
 TOYS_V1_TOYS_PROTO_DESCRIPTOR = default_google_proto_descriptor_pool.AddSerializedFile(
-    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xa3\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"!\n\x0fResetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"2\n\x10ResetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\x89\x04\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x129\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3'
+    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xa3\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x9c\x01\n\x10WatchToysRequest\x122\n\x06status\x18\x01 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken\x12!\n\x0csend_initial\x18\x04 \x01(\x08R\x0bsendInitial"\x83\x01\n\x11WatchToysResponse\x12+\n\x04type\x18\x01 \x01(\x0e2\x17.toys.v1.WatchEventTypeR\x04type\x12\x1e\n\x03toy\x18\x02 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"!\n\x0fResetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"2\n\x10ResetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\xa6\x01\n\x0eWatchEventType\x12\x1e\n\x1cWATCH_EVENT_TYPE_UNSPECIFIED\x12\x1a\n\x16WATCH_EVENT_TYPE_ADDED\x10\x01\x12\x1d\n\x19WATCH_EVENT_TYPE_MODIFIED\x10\x02\x12\x1c\n\x18WATCH_EVENT_TYPE_DELETED\x10\x03\x12\x1b\n\x17WATCH_EVENT_TYPE_SYNCED\x10\x04*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\xcf\x04\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x129\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12D\n\tWatchToys\x12\x19.toys.v1.WatchToysRequest\x1a\x1a.toys.v1.WatchToysResponse0\x01\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3'
 )
 
 
@@ -994,6 +1157,23 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
 
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
 
+    async def watch_toys(self, message: "WatchToysRequest") -> "AsyncIterator[WatchToysResponse]":
+        """
+        Streams every change to toys as it is committed, on whichever server made it, one event
+        per response, in commit order. Each event carries a resume token: a new call with it
+        gets every change after that event, exactly once. Statuses that end a watch:
+        - UNAVAILABLE: the server is shutting down. Resume, on another server, with the last
+          token received.
+        - ABORTED: this watch fell more than the server's limit of changes behind (its client
+          reads too slowly). Resume with the last token received.
+        - OUT_OF_RANGE: the token is older than the history the server keeps. List again
+          (send_initial) and watch from there.
+        - INVALID_ARGUMENT: the token is not one this store made.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+        yield WatchToysResponse()
+
     async def health_check(self, message: "HealthCheckRequest") -> "HealthCheckResponse":
         """
         Reports whether the service can serve, its version and the health of its store.
@@ -1052,6 +1232,17 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
         response = await self.reset_toy(request)
         await stream.send_message(response)
 
+    async def __rpc_watch_toys(
+        self, stream: "grpclib.server.Stream[WatchToysRequest, WatchToysResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        await self._call_rpc_handler_server_stream(
+            self.watch_toys,
+            stream,
+            request,
+        )
+
     async def __rpc_health_check(
         self, stream: "grpclib.server.Stream[HealthCheckRequest, HealthCheckResponse]"
     ) -> None:
@@ -1097,6 +1288,12 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_UNARY,
                 ResetToyRequest,
                 ResetToyResponse,
+            ),
+            "/toys.v1.ToyService/WatchToys": grpclib.const.Handler(
+                self.__rpc_watch_toys,
+                grpclib.const.Cardinality.UNARY_STREAM,
+                WatchToysRequest,
+                WatchToysResponse,
             ),
             "/toys.v1.ToyService/HealthCheck": grpclib.const.Handler(
                 self.__rpc_health_check,

@@ -25,17 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x03\n\x03Toy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x34\n\x10manufacture_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cmanufacturor\x18\x04 \x01(\t\x12/\n\x0b\x64\x65sign_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x64\x65signer\x18\x06 \x01(\t\x12\x1b\n\x13number_manufactured\x18\x07 \x01(\x05\x12*\n\x06status\x18\x08 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x08last_run\x18\x0b \x01(\x0b\x32\x14.toys.v1.WorkflowRun\"\xa3\x01\n\x0fWorkflowFailure\x12\x14\n\x0c\x64isplay_name\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x15\n\rtemplate_name\x18\x03 \x01(\t\x12\r\n\x05phase\x18\x04 \x01(\t\x12\x10\n\x08pod_name\x18\x05 \x01(\t\x12\x31\n\rfinished_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x02\n\x0bWorkflowRun\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0b\n\x03uid\x18\x03 \x01(\t\x12\x31\n\rcreation_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05phase\x18\x05 \x01(\t\x12\x30\n\x0cstarted_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rfinished_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x08 \x01(\t\x12*\n\x08\x66\x61ilures\x18\t \x03(\x0b\x32\x18.toys.v1.WorkflowFailure\x12\x16\n\x0eunits_produced\x18\n \x01(\x05\"y\n\x10\x43reateToyRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65signer\x18\x02 \x01(\t\x12/\n\x0b\x64\x65sign_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cmanufacturor\x18\x04 \x01(\t\".\n\x11\x43reateToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"\x1b\n\rGetToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"+\n\x0eGetToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"d\n\x0fListToysRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12*\n\x06status\x18\x03 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\"G\n\x10ListToysResponse\x12\x1a\n\x04toys\x18\x01 \x03(\x0b\x32\x0c.toys.v1.Toy\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x1eUpdateManufactureStatusRequest\x12\x0e\n\x06toy_id\x18\x01 \x01(\t\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\x12!\n\x03run\x18\x03 \x01(\x0b\x32\x14.toys.v1.WorkflowRun\"g\n\x1fUpdateManufactureStatusResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\x12)\n\x07outcome\x18\x02 \x01(\x0e\x32\x18.toys.v1.CallbackOutcome\"\x1e\n\x10\x44\x65leteToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x13\n\x11\x44\x65leteToyResponse\"\x1d\n\x0fResetToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"-\n\x10ResetToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"\x14\n\x12HealthCheckRequest\"\xf7\x01\n\x13HealthCheckResponse\x12:\n\x06status\x18\x01 \x01(\x0e\x32*.toys.v1.HealthCheckResponse.ServingStatus\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08store_ok\x18\x03 \x01(\x08\x12\x14\n\x0cstore_detail\x18\x04 \x01(\t\"k\n\rServingStatus\x12\x1e\n\x1aSERVING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd6\x01\n\x11ManufactureStatus\x12\"\n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\x8a\x01\n\x0f\x43\x61llbackOutcome\x12 \n\x1c\x43\x41LLBACK_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43\x41LLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17\x43\x41LLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16\x43\x41LLBACK_OUTCOME_STALE\x10\x03\x32\x89\x04\n\nToyService\x12\x42\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x12\x39\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12\x42\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x03\n\x03Toy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x34\n\x10manufacture_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cmanufacturor\x18\x04 \x01(\t\x12/\n\x0b\x64\x65sign_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x64\x65signer\x18\x06 \x01(\t\x12\x1b\n\x13number_manufactured\x18\x07 \x01(\x05\x12*\n\x06status\x18\x08 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x08last_run\x18\x0b \x01(\x0b\x32\x14.toys.v1.WorkflowRun\"\xa3\x01\n\x0fWorkflowFailure\x12\x14\n\x0c\x64isplay_name\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x15\n\rtemplate_name\x18\x03 \x01(\t\x12\r\n\x05phase\x18\x04 \x01(\t\x12\x10\n\x08pod_name\x18\x05 \x01(\t\x12\x31\n\rfinished_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x02\n\x0bWorkflowRun\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0b\n\x03uid\x18\x03 \x01(\t\x12\x31\n\rcreation_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05phase\x18\x05 \x01(\t\x12\x30\n\x0cstarted_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rfinished_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\x08 \x01(\t\x12*\n\x08\x66\x61ilures\x18\t \x03(\x0b\x32\x18.toys.v1.WorkflowFailure\x12\x16\n\x0eunits_produced\x18\n \x01(\x05\"y\n\x10\x43reateToyRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65signer\x18\x02 \x01(\t\x12/\n\x0b\x64\x65sign_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cmanufacturor\x18\x04 \x01(\t\".\n\x11\x43reateToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"\x1b\n\rGetToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"+\n\x0eGetToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"d\n\x0fListToysRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12*\n\x06status\x18\x03 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\"G\n\x10ListToysResponse\x12\x1a\n\x04toys\x18\x01 \x03(\x0b\x32\x0c.toys.v1.Toy\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"v\n\x10WatchToysRequest\x12*\n\x06status\x18\x01 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\x12\n\n\x02id\x18\x02 \x01(\t\x12\x14\n\x0cresume_token\x18\x03 \x01(\t\x12\x14\n\x0csend_initial\x18\x04 \x01(\x08\"k\n\x11WatchToysResponse\x12%\n\x04type\x18\x01 \x01(\x0e\x32\x17.toys.v1.WatchEventType\x12\x19\n\x03toy\x18\x02 \x01(\x0b\x32\x0c.toys.v1.Toy\x12\x14\n\x0cresume_token\x18\x03 \x01(\t\"\x7f\n\x1eUpdateManufactureStatusRequest\x12\x0e\n\x06toy_id\x18\x01 \x01(\t\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.toys.v1.ManufactureStatus\x12!\n\x03run\x18\x03 \x01(\x0b\x32\x14.toys.v1.WorkflowRun\"g\n\x1fUpdateManufactureStatusResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\x12)\n\x07outcome\x18\x02 \x01(\x0e\x32\x18.toys.v1.CallbackOutcome\"\x1e\n\x10\x44\x65leteToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x13\n\x11\x44\x65leteToyResponse\"\x1d\n\x0fResetToyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"-\n\x10ResetToyResponse\x12\x19\n\x03toy\x18\x01 \x01(\x0b\x32\x0c.toys.v1.Toy\"\x14\n\x12HealthCheckRequest\"\xf7\x01\n\x13HealthCheckResponse\x12:\n\x06status\x18\x01 \x01(\x0e\x32*.toys.v1.HealthCheckResponse.ServingStatus\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08store_ok\x18\x03 \x01(\x08\x12\x14\n\x0cstore_detail\x18\x04 \x01(\t\"k\n\rServingStatus\x12\x1e\n\x1aSERVING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd6\x01\n\x11ManufactureStatus\x12\"\n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\xa8\x01\n\x0eWatchEventType\x12 \n\x1cWATCH_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16WATCH_EVENT_TYPE_ADDED\x10\x01\x12\x1d\n\x19WATCH_EVENT_TYPE_MODIFIED\x10\x02\x12\x1c\n\x18WATCH_EVENT_TYPE_DELETED\x10\x03\x12\x1b\n\x17WATCH_EVENT_TYPE_SYNCED\x10\x04*\x8a\x01\n\x0f\x43\x61llbackOutcome\x12 \n\x1c\x43\x41LLBACK_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43\x41LLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17\x43\x41LLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16\x43\x41LLBACK_OUTCOME_STALE\x10\x03\x32\xcf\x04\n\nToyService\x12\x42\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x12\x39\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse\x12?\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12\x42\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12\x44\n\tWatchToys\x12\x19.toys.v1.WatchToysRequest\x1a\x1a.toys.v1.WatchToysResponse0\x01\x12H\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'toys.v1.toys_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MANUFACTURESTATUS']._serialized_start=1990
-  _globals['_MANUFACTURESTATUS']._serialized_end=2204
-  _globals['_CALLBACKOUTCOME']._serialized_start=2207
-  _globals['_CALLBACKOUTCOME']._serialized_end=2345
+  _globals['_MANUFACTURESTATUS']._serialized_start=2219
+  _globals['_MANUFACTURESTATUS']._serialized_end=2433
+  _globals['_WATCHEVENTTYPE']._serialized_start=2436
+  _globals['_WATCHEVENTTYPE']._serialized_end=2604
+  _globals['_CALLBACKOUTCOME']._serialized_start=2607
+  _globals['_CALLBACKOUTCOME']._serialized_end=2745
   _globals['_TOY']._serialized_start=65
   _globals['_TOY']._serialized_end=450
   _globals['_WORKFLOWFAILURE']._serialized_start=453
@@ -54,24 +56,28 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTTOYSREQUEST']._serialized_end=1277
   _globals['_LISTTOYSRESPONSE']._serialized_start=1279
   _globals['_LISTTOYSRESPONSE']._serialized_end=1350
-  _globals['_UPDATEMANUFACTURESTATUSREQUEST']._serialized_start=1352
-  _globals['_UPDATEMANUFACTURESTATUSREQUEST']._serialized_end=1479
-  _globals['_UPDATEMANUFACTURESTATUSRESPONSE']._serialized_start=1481
-  _globals['_UPDATEMANUFACTURESTATUSRESPONSE']._serialized_end=1584
-  _globals['_DELETETOYREQUEST']._serialized_start=1586
-  _globals['_DELETETOYREQUEST']._serialized_end=1616
-  _globals['_DELETETOYRESPONSE']._serialized_start=1618
-  _globals['_DELETETOYRESPONSE']._serialized_end=1637
-  _globals['_RESETTOYREQUEST']._serialized_start=1639
-  _globals['_RESETTOYREQUEST']._serialized_end=1668
-  _globals['_RESETTOYRESPONSE']._serialized_start=1670
-  _globals['_RESETTOYRESPONSE']._serialized_end=1715
-  _globals['_HEALTHCHECKREQUEST']._serialized_start=1717
-  _globals['_HEALTHCHECKREQUEST']._serialized_end=1737
-  _globals['_HEALTHCHECKRESPONSE']._serialized_start=1740
-  _globals['_HEALTHCHECKRESPONSE']._serialized_end=1987
-  _globals['_HEALTHCHECKRESPONSE_SERVINGSTATUS']._serialized_start=1880
-  _globals['_HEALTHCHECKRESPONSE_SERVINGSTATUS']._serialized_end=1987
-  _globals['_TOYSERVICE']._serialized_start=2348
-  _globals['_TOYSERVICE']._serialized_end=2869
+  _globals['_WATCHTOYSREQUEST']._serialized_start=1352
+  _globals['_WATCHTOYSREQUEST']._serialized_end=1470
+  _globals['_WATCHTOYSRESPONSE']._serialized_start=1472
+  _globals['_WATCHTOYSRESPONSE']._serialized_end=1579
+  _globals['_UPDATEMANUFACTURESTATUSREQUEST']._serialized_start=1581
+  _globals['_UPDATEMANUFACTURESTATUSREQUEST']._serialized_end=1708
+  _globals['_UPDATEMANUFACTURESTATUSRESPONSE']._serialized_start=1710
+  _globals['_UPDATEMANUFACTURESTATUSRESPONSE']._serialized_end=1813
+  _globals['_DELETETOYREQUEST']._serialized_start=1815
+  _globals['_DELETETOYREQUEST']._serialized_end=1845
+  _globals['_DELETETOYRESPONSE']._serialized_start=1847
+  _globals['_DELETETOYRESPONSE']._serialized_end=1866
+  _globals['_RESETTOYREQUEST']._serialized_start=1868
+  _globals['_RESETTOYREQUEST']._serialized_end=1897
+  _globals['_RESETTOYRESPONSE']._serialized_start=1899
+  _globals['_RESETTOYRESPONSE']._serialized_end=1944
+  _globals['_HEALTHCHECKREQUEST']._serialized_start=1946
+  _globals['_HEALTHCHECKREQUEST']._serialized_end=1966
+  _globals['_HEALTHCHECKRESPONSE']._serialized_start=1969
+  _globals['_HEALTHCHECKRESPONSE']._serialized_end=2216
+  _globals['_HEALTHCHECKRESPONSE_SERVINGSTATUS']._serialized_start=2109
+  _globals['_HEALTHCHECKRESPONSE_SERVINGSTATUS']._serialized_end=2216
+  _globals['_TOYSERVICE']._serialized_start=2748
+  _globals['_TOYSERVICE']._serialized_end=3339
 # @@protoc_insertion_point(module_scope)

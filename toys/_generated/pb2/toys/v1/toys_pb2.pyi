@@ -19,6 +19,14 @@ class ManufactureStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MANUFACTURE_STATUS_FAILED: _ClassVar[ManufactureStatus]
     MANUFACTURE_STATUS_ERROR: _ClassVar[ManufactureStatus]
 
+class WatchEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WATCH_EVENT_TYPE_UNSPECIFIED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_ADDED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_MODIFIED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_DELETED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_SYNCED: _ClassVar[WatchEventType]
+
 class CallbackOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CALLBACK_OUTCOME_UNSPECIFIED: _ClassVar[CallbackOutcome]
@@ -31,6 +39,11 @@ MANUFACTURE_STATUS_RUNNING: ManufactureStatus
 MANUFACTURE_STATUS_SUCCEEDED: ManufactureStatus
 MANUFACTURE_STATUS_FAILED: ManufactureStatus
 MANUFACTURE_STATUS_ERROR: ManufactureStatus
+WATCH_EVENT_TYPE_UNSPECIFIED: WatchEventType
+WATCH_EVENT_TYPE_ADDED: WatchEventType
+WATCH_EVENT_TYPE_MODIFIED: WatchEventType
+WATCH_EVENT_TYPE_DELETED: WatchEventType
+WATCH_EVENT_TYPE_SYNCED: WatchEventType
 CALLBACK_OUTCOME_UNSPECIFIED: CallbackOutcome
 CALLBACK_OUTCOME_APPLIED: CallbackOutcome
 CALLBACK_OUTCOME_REPLAY: CallbackOutcome
@@ -149,6 +162,28 @@ class ListToysResponse(_message.Message):
     toys: _containers.RepeatedCompositeFieldContainer[Toy]
     next_page_token: str
     def __init__(self, toys: _Optional[_Iterable[_Union[Toy, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WatchToysRequest(_message.Message):
+    __slots__ = ("status", "id", "resume_token", "send_initial")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SEND_INITIAL_FIELD_NUMBER: _ClassVar[int]
+    status: ManufactureStatus
+    id: str
+    resume_token: str
+    send_initial: bool
+    def __init__(self, status: _Optional[_Union[ManufactureStatus, str]] = ..., id: _Optional[str] = ..., resume_token: _Optional[str] = ..., send_initial: _Optional[bool] = ...) -> None: ...
+
+class WatchToysResponse(_message.Message):
+    __slots__ = ("type", "toy", "resume_token")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TOY_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    type: WatchEventType
+    toy: Toy
+    resume_token: str
+    def __init__(self, type: _Optional[_Union[WatchEventType, str]] = ..., toy: _Optional[_Union[Toy, _Mapping]] = ..., resume_token: _Optional[str] = ...) -> None: ...
 
 class UpdateManufactureStatusRequest(_message.Message):
     __slots__ = ("toy_id", "status", "run")
