@@ -131,3 +131,12 @@ def list_response(toys: Iterable[bytes], next_page_token: str) -> bytes:
 def callback_response(toy: bytes, outcome: int) -> bytes:
     """UpdateManufactureStatusResponse: the toy (1), the outcome (2, an enum)."""
     return _message_field(1, toy) + b"\x10" + _varint(outcome)
+
+
+def watch_response(event_type: int, toy: bytes | None, resume_token: str) -> bytes:
+    """WatchToysResponse: the type (1, an enum), the toy (2), the resume token (3)."""
+    parts = [b"\x08" + _varint(event_type)] if event_type else []
+    if toy is not None:
+        parts.append(_message_field(2, toy))
+    parts.append(_message_field(3, resume_token.encode()))
+    return b"".join(parts)

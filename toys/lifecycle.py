@@ -17,6 +17,7 @@ from toys.tls import ReloadingServerTls
 from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
 from toys.watched_file import WatchedFiles
+from toys.watching.feed import ChangeFeed
 
 
 @dataclass(slots=True)
@@ -28,6 +29,7 @@ class ToyServer:
     gate: DrainGate
     readiness: Readiness
     settings: Settings
+    feed: ChangeFeed
     tls: ReloadingServerTls | None = None
     access: WatchedFiles[Credentials] | None = None
     # grpc.health.v1 alone, in plaintext, for probes that cannot speak TLS (Kubernetes' own).
@@ -54,8 +56,10 @@ class ToyServer:
         return self.port
 
     def begin_drain(self) -> None:
-        """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on."""
+        """Health NOT_SERVING and new ToyService calls UNAVAILABLE, from now on; open watches
+        end at once (UNAVAILABLE: their clients resume on another server)."""
         self.readiness.begin_drain()
+        self.feed.close()
 
     async def shutdown(self, grace_s: float | None = None) -> None:
         """Drain: NOT_SERVING first, refuse new calls, let in-flight calls finish for up to
@@ -71,5 +75,6 @@ class ToyServer:
         await self.grpc.drain(self.gate, grace)
         if self.health_grpc is not None:  # answering NOT_SERVING to the very end
             await self.health_grpc.drain(self.gate, 0)
+        await self.feed.stopped()
         await self.store.close()
         self.stopped = True

@@ -25,11 +25,11 @@ _MAC_BYTES = 16
 MAX_TOKEN_LENGTH = 512
 
 
-def _b64encode(raw: bytes) -> str:
+def b64url_encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _b64decode(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -57,7 +57,7 @@ class PageTokens:
             "s": "" if status is None else status.value,
         }
         payload = json.dumps(document, separators=(",", ":")).encode()
-        return f"{_b64encode(payload)}.{_b64encode(self._mac(payload))}"
+        return f"{b64url_encode(payload)}.{b64url_encode(self._mac(payload))}"
 
     def decode(self, token: str, status: ManufactureStatus | None) -> PageCursor:
         """The cursor in `token`; InvalidArgument when it is forged, altered, or from another
@@ -66,7 +66,7 @@ class PageTokens:
             raise _forged()
         body, _, mac = token.partition(".")
         try:
-            payload, given = _b64decode(body), _b64decode(mac)
+            payload, given = b64url_decode(body), b64url_decode(mac)
         except (binascii.Error, ValueError) as exc:
             raise _forged() from exc
         if not hmac.compare_digest(given, self._mac(payload)):

@@ -28,6 +28,7 @@ from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
 from toys.calls.drain import DrainGate
 from toys.domain import ToyError
+from toys.encoded import EncodedToys
 from toys.health import Readiness, ReadinessCheck
 from toys.lifecycle import ToyServer
 from toys.logs import configure_logging
@@ -43,7 +44,11 @@ from toys.telemetry import from_environment as telemetry_from_environment
 from toys.tls import ReloadingServerTls, ServerTlsFiles
 from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
+from toys.watch_servicer import WatchToysHandler
 from toys.watched_file import WatchedFiles
+from toys.watching.feed import ChangeFeed
+from toys.watching.tokens import ResumeTokens
+from toys.watching.watches import Watches
 from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")
@@ -87,12 +92,18 @@ async def create_server(
             store, "postgresql" if is_postgres(settings.db) else "sqlite"
         )
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
+    key = await store.deployment_key()
     service = ToyService(
-        store,
-        PageTokens(await store.deployment_key()),
-        clock_skew=timedelta(seconds=settings.clock_skew_s),
+        store, PageTokens(key), clock_skew=timedelta(seconds=settings.clock_skew_s)
     )
-    servicer = ToyServicer(service, version=package_version(), readiness=readiness)
+    encoded = EncodedToys()
+    feed = ChangeFeed(store)
+    watch = WatchToysHandler(
+        Watches(store, feed, max_lag=settings.watch_max_lag), ResumeTokens(key), encoded
+    )
+    servicer = ToyServicer(
+        service, version=package_version(), readiness=readiness, encoded=encoded, watch=watch
+    )
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
     health = Health({servicer: [ReadinessCheck(readiness)], LIVENESS: []})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
@@ -111,7 +122,7 @@ async def create_server(
         if settings.health_port
         else None
     )
-    return ToyServer(grpc_server, store, gate, readiness, settings, tls, access, health_grpc)
+    return ToyServer(grpc_server, store, gate, readiness, settings, feed, tls, access, health_grpc)
 
 
 def store_options(settings: Settings) -> StoreOptions:
@@ -119,6 +130,7 @@ def store_options(settings: Settings) -> StoreOptions:
         pool_size=settings.db_pool_size,
         statement_timeout_s=settings.db_statement_timeout_s,
         migrate=settings.migrate,
+        keep_changes=settings.watch_history,
     )
 
 

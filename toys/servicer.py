@@ -1,10 +1,9 @@
-"""ToyService over gRPC: message in, use case, message out; ToyError -> status in one table."""
+"""ToyService over gRPC: message in, use case, message out (errors: toys.statuses)."""
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import grpclib.const
@@ -16,57 +15,15 @@ from toys import encoded, translate
 from toys._generated.toys import v1 as pb
 from toys.domain import (
     CallbackResult,
-    InvalidArgument,
     Toy,
-    ToyError,
-    ToyNotFound,
-    TransitionRejected,
 )
 from toys.encoded import Encoded, EncodedToys
 from toys.health import Readiness
 from toys.service import ToyPage, ToyService
-from toys.store import StoreUnavailable
+from toys.statuses import translating_errors
+from toys.watch_servicer import WatchToysHandler
 
 log = logging.getLogger(__name__)
-
-# The one place where domain errors become gRPC statuses. A subclass maps as its nearest
-# listed ancestor; anything else that escapes a handler is a bug and becomes INTERNAL.
-STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
-    InvalidArgument: Status.INVALID_ARGUMENT,
-    ToyNotFound: Status.NOT_FOUND,
-    TransitionRejected: Status.FAILED_PRECONDITION,
-    StoreUnavailable: Status.UNAVAILABLE,
-}
-
-
-def grpc_error(error: ToyError) -> GRPCError:
-    """The GRPCError a client sees for a domain error; fields are named by their proto path."""
-    message = error.message
-    if isinstance(error, InvalidArgument):
-        message = f"{translate.proto_path(error.field)}: {error.problem}"
-    for cls in type(error).__mro__:
-        status = STATUS_FOR_ERROR.get(cls)
-        if status is not None:
-            return GRPCError(status, message)
-    return GRPCError(Status.INTERNAL, message)
-
-
-def _translating_errors[**P, R](
-    handler: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, Coroutine[Any, Any, R]]:
-    @functools.wraps(handler)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await handler(*args, **kwargs)
-        except ToyError as exc:
-            raise grpc_error(exc) from exc
-        except GRPCError:
-            raise
-        except Exception as exc:
-            log.exception("unexpected error in %s", handler.__name__)
-            raise GRPCError(Status.INTERNAL, "internal error; the server log has details") from exc
-
-    return wrapper
 
 
 class ToyServicer(pb.ToyServiceBase):
@@ -84,11 +41,13 @@ class ToyServicer(pb.ToyServiceBase):
         version: str,
         readiness: Readiness,
         encoded: EncodedToys | None = None,
+        watch: WatchToysHandler | None = None,
     ) -> None:
         self._service = service
         self._version = version
         self._readiness = readiness
         self._encoded = encoded or EncodedToys()
+        self._watch = watch
 
     # -- the use cases, once for both paths ---------------------------------------------------
 
@@ -113,15 +72,15 @@ class ToyServicer(pb.ToyServiceBase):
 
     # -- typed -----------------------------------------------------------------------------------
 
-    @_translating_errors
+    @translating_errors
     async def create_toy(self, message: pb.CreateToyRequest) -> pb.CreateToyResponse:
         return pb.CreateToyResponse(toy=translate.toy_to_pb(await self._create(message)))
 
-    @_translating_errors
+    @translating_errors
     async def get_toy(self, message: pb.GetToyRequest) -> pb.GetToyResponse:
         return pb.GetToyResponse(toy=translate.toy_to_pb(await self._get(message)))
 
-    @_translating_errors
+    @translating_errors
     async def list_toys(self, message: pb.ListToysRequest) -> pb.ListToysResponse:
         page = await self._list(message)
         return pb.ListToysResponse(
@@ -129,7 +88,7 @@ class ToyServicer(pb.ToyServiceBase):
             next_page_token=page.next_page_token,
         )
 
-    @_translating_errors
+    @translating_errors
     async def update_manufacture_status(
         self, message: pb.UpdateManufactureStatusRequest
     ) -> pb.UpdateManufactureStatusResponse:
@@ -138,16 +97,22 @@ class ToyServicer(pb.ToyServiceBase):
             toy=translate.toy_to_pb(result.toy), outcome=translate.outcome_to_pb(result.outcome)
         )
 
-    @_translating_errors
+    @translating_errors
     async def delete_toy(self, message: pb.DeleteToyRequest) -> pb.DeleteToyResponse:
         await self._service.delete(message.id)
         return pb.DeleteToyResponse()
 
-    @_translating_errors
+    @translating_errors
     async def reset_toy(self, message: pb.ResetToyRequest) -> pb.ResetToyResponse:
         return pb.ResetToyResponse(toy=translate.toy_to_pb(await self._reset(message)))
 
-    @_translating_errors
+    async def watch_toys(self, message: pb.WatchToysRequest) -> AsyncIterator[pb.WatchToysResponse]:
+        if self._watch is None:
+            raise GRPCError(Status.UNIMPLEMENTED, "this server was built without watches")
+        async for response in self._watch.typed(message):
+            yield response
+
+    @translating_errors
     async def health_check(self, message: pb.HealthCheckRequest) -> pb.HealthCheckResponse:
         serving = await self._readiness.refresh()
         return pb.HealthCheckResponse(
@@ -200,6 +165,9 @@ class ToyServicer(pb.ToyServiceBase):
         for method, answer in answers.items():
             path = f"/toys.v1.ToyService/{method}"
             mapping[path] = mapping[path]._replace(func=_answering(answer))
+        if self._watch is not None:
+            path = "/toys.v1.ToyService/WatchToys"
+            mapping[path] = mapping[path]._replace(func=self._watch.handle)
         return mapping
 
 
@@ -210,7 +178,7 @@ def _answering(
     typed methods'. (The generated handlers assert that a request came: an AssertionError,
     UNKNOWN to the caller, where a missing request is the caller's mistake.)"""
 
-    @_translating_errors
+    @translating_errors
     async def handle(stream: grpclib.server.Stream[Any, Any]) -> None:
         request = await stream.recv_message()
         if request is None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from toys import setting_values as values
 from toys.defaults import DEFAULT_PORT
+from toys.setting_options import OPTIONS
+from toys.store import KEEP_CHANGES
+from toys.watching.watches import MAX_LAG
 
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told: plaintext must not reach a network by accident
 DEFAULT_DB = "toys.db"
@@ -39,137 +42,15 @@ class Settings:
     db_statement_timeout_s: float = 5.0
     migrate: bool = True
     health_port: int = 0
+    watch_history: int = KEEP_CHANGES
+    watch_max_lag: int = MAX_LAG
 
     @property
     def tls(self) -> bool:
         return bool(self.tls_cert)
 
 
-@dataclass(frozen=True, slots=True)
-class _Option:
-    """One setting: the Settings field, its flag and variable, how its text is read."""
-
-    field: str
-    flag: str
-    env: str
-    kind: Callable[[str], Any]
-    help: str
-
-
 _DEFAULTS = Settings()
-_OPTIONS = (
-    _Option("host", "--host", "TOYS_HOST", str, "address to listen on (0.0.0.0: every one)"),
-    _Option("port", "--port", "TOYS_PORT", values.port, "TCP port; 0 picks a free one"),
-    _Option(
-        "health_port",
-        "--health-port",
-        "TOYS_HEALTH_PORT",
-        values.port,
-        "also serve grpc.health.v1 alone, in plaintext, on this port (0: no)",
-    ),
-    _Option(
-        "db",
-        "--db",
-        "TOYS_DB",
-        str,
-        "SQLite database file, :memory:, or a postgresql:// URL (shared by replicas)",
-    ),
-    _Option(
-        "db_pool_size",
-        "--db-pool-size",
-        "TOYS_DB_POOL_SIZE",
-        values.count,
-        "PostgreSQL: connections in the pool",
-    ),
-    _Option(
-        "db_statement_timeout_s",
-        "--db-statement-timeout",
-        "TOYS_DB_STATEMENT_TIMEOUT",
-        values.positive_seconds,
-        "PostgreSQL: seconds a statement (or waiting for a pooled connection) may take",
-    ),
-    _Option(
-        "shutdown_grace_s",
-        "--shutdown-grace",
-        "TOYS_SHUTDOWN_GRACE",
-        values.seconds,
-        "seconds in-flight calls get to finish after SIGTERM/SIGINT",
-    ),
-    _Option(
-        "store_check_interval_s",
-        "--store-check-interval",
-        "TOYS_STORE_CHECK_INTERVAL",
-        values.seconds,
-        "seconds a store health probe result is reused",
-    ),
-    _Option("log_level", "--log-level", "TOYS_LOG_LEVEL", values.level, "log level"),
-    _Option("log_format", "--log-format", "TOYS_LOG_FORMAT", values.log_format, "text or json"),
-    _Option("tls_cert", "--tls-cert", "TOYS_TLS_CERT", values.path, "TLS certificate chain (PEM)"),
-    _Option("tls_key", "--tls-key", "TOYS_TLS_KEY", values.path, "TLS private key (PEM)"),
-    _Option(
-        "tls_client_ca",
-        "--tls-client-ca",
-        "TOYS_TLS_CLIENT_CA",
-        values.path,
-        "CA bundle (PEM) for client certificates; set, every client must present one (mTLS)",
-    ),
-    _Option(
-        "access_file",
-        "--access-file",
-        "TOYS_ACCESS_FILE",
-        values.path,
-        "who may call what: token hashes and certificate names with roles; unset, anyone may",
-    ),
-    _Option(
-        "files_check_interval_s",
-        "--files-check-interval",
-        "TOYS_FILES_CHECK_INTERVAL",
-        values.positive_seconds,
-        "seconds between checks for rotated TLS files and an edited access file",
-    ),
-    _Option(
-        "max_message_bytes",
-        "--max-message-bytes",
-        "TOYS_MAX_MESSAGE_BYTES",
-        values.byte_count,
-        "largest request accepted (K and M suffixes); larger is RESOURCE_EXHAUSTED",
-    ),
-    _Option(
-        "max_concurrent_streams",
-        "--max-concurrent-streams",
-        "TOYS_MAX_CONCURRENT_STREAMS",
-        values.count,
-        "calls one connection may run at once",
-    ),
-    _Option(
-        "max_connections",
-        "--max-connections",
-        "TOYS_MAX_CONNECTIONS",
-        values.count,
-        "open connections; more are closed at once",
-    ),
-    _Option(
-        "idle_timeout_s",
-        "--idle-timeout",
-        "TOYS_IDLE_TIMEOUT",
-        values.positive_seconds,
-        "seconds a connection without calls or traffic stays open",
-    ),
-    _Option(
-        "handshake_timeout_s",
-        "--handshake-timeout",
-        "TOYS_HANDSHAKE_TIMEOUT",
-        values.positive_seconds,
-        "seconds a new connection gets for the TLS handshake, then for the HTTP/2 preface",
-    ),
-    _Option(
-        "clock_skew_s",
-        "--clock-skew",
-        "TOYS_CLOCK_SKEW",
-        values.seconds,
-        "seconds a callback's times may run ahead of this server's clock",
-    ),
-)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         "`toys-server token new --role ROLE` makes a bearer token for the access file.",
         epilog="Every flag can also be set by the TOYS_* variable shown beside it.",
     )
-    for option in _OPTIONS:
+    for option in OPTIONS:
         default = getattr(_DEFAULTS, option.field)
         shown = "unset" if default == "" else default
         parser.add_argument(
@@ -221,7 +102,7 @@ def load_settings(
     parser = build_parser()
     args = parser.parse_args(argv)
     found: dict[str, Any] = {}
-    for option in _OPTIONS:
+    for option in OPTIONS:
         value = getattr(args, option.field)
         if value is None and option.env in env:
             try:

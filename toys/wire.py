@@ -11,7 +11,7 @@ from grpclib.encoding.proto import ProtoCodec
 
 from toys.domain import InvalidArgument
 from toys.encoded import Encoded
-from toys.servicer import grpc_error
+from toys.statuses import grpc_error
 from toys.wire_check import check_wire
 
 

@@ -9,7 +9,15 @@ errors carry.
 from __future__ import annotations
 
 from toys.domain.changes import ChangeKind, ToyChange, WatchFilter
-from toys.domain.errors import InvalidArgument, ToyError, ToyNotFound, TransitionRejected
+from toys.domain.errors import (
+    InvalidArgument,
+    ResumeTooOld,
+    ToyError,
+    ToyNotFound,
+    TransitionRejected,
+    WatchEnded,
+    WatchFellBehind,
+)
 from toys.domain.model import (
     DEFAULT_CLOCK_SKEW,
     INT32_MAX,
@@ -53,11 +61,14 @@ __all__ = [
     "InvalidArgument",
     "ManufactureStatus",
     "NewToy",
+    "ResumeTooOld",
     "Toy",
     "ToyChange",
     "ToyError",
     "ToyNotFound",
     "TransitionRejected",
+    "WatchEnded",
+    "WatchFellBehind",
     "WatchFilter",
     "WorkflowFailure",
     "WorkflowRun",

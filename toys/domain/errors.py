@@ -35,3 +35,16 @@ class ToyNotFound(ToyError):
 
 class TransitionRejected(ToyError):
     """The request is well formed but the toy's current state does not allow it."""
+
+
+class ResumeTooOld(ToyError):
+    """A watch's resume point is older than the change history the store keeps."""
+
+
+class WatchEnded(ToyError):
+    """The server ended a watch that the client can resume from its last event."""
+
+
+class WatchFellBehind(WatchEnded):
+    """The watch's client reads so slowly that the changes it has yet to receive passed the
+    server's limit."""

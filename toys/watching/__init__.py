@@ -1,0 +1,2 @@
+"""Watching toys: the server's feed of committed changes, the resume tokens, and one watch's
+events (snapshot, then changes, filtered). Nothing here knows about gRPC."""

@@ -1,0 +1,101 @@
+"""The watch use case: one watch's events, from its starting point on, for as long as it runs.
+
+A watch starts in one of three places: after a resume token (checked against the history the
+store keeps), at a snapshot of the current toys sent as ADDED and closed by SYNCED, or at the
+newest change. It then follows the change feed, telling its client what its filter makes of
+each change, in sequence order, each once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from toys.domain import ResumeTooOld, Toy, WatchEnded, WatchFellBehind, WatchFilter
+from toys.store import ToyStore
+from toys.watching.feed import ChangeFeed, FeedClosed
+
+SNAPSHOT_PAGE = 500
+CHANGES_BATCH = 500
+# How many changes a watch may have still to send before it is ended (ABORTED, resumable).
+MAX_LAG = 10_000
+
+
+class EventKind(enum.StrEnum):
+    ADDED = "ADDED"
+    MODIFIED = "MODIFIED"
+    DELETED = "DELETED"
+    SYNCED = "SYNCED"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEvent:
+    kind: EventKind
+    toy: Toy | None  # None for SYNCED
+    sequence: int  # resuming from it gets what follows this event
+
+
+@dataclass(frozen=True, slots=True)
+class WatchStart:
+    filter: WatchFilter
+    resume_after: int | None = None  # a sequence from a resume token
+    send_initial: bool = False
+
+
+class Watches:
+    def __init__(self, store: ToyStore, feed: ChangeFeed, *, max_lag: int = MAX_LAG) -> None:
+        self._store = store
+        self._feed = feed
+        self._max_lag = max_lag
+
+    async def events(self, start: WatchStart) -> AsyncIterator[WatchEvent]:
+        await self._feed.start()
+        if start.resume_after is not None:
+            position = await self._checked(start.resume_after)
+        elif start.send_initial:
+            async with self._store.snapshot(start.filter) as snapshot:
+                position = snapshot.sequence
+                while page := await snapshot.next_toys(SNAPSHOT_PAGE):
+                    for toy in page:
+                        yield WatchEvent(EventKind.ADDED, toy, position)
+            yield WatchEvent(EventKind.SYNCED, None, position)
+        else:
+            _, position = await self._store.change_history()
+        while True:
+            changes = await self._feed.changes_after(position, CHANGES_BATCH)
+            if not changes:
+                try:
+                    await self._feed.wait_beyond(position)
+                except FeedClosed:
+                    raise WatchEnded(
+                        "the server is shutting down: resume with the last resume_token, "
+                        "on another server"
+                    ) from None
+                continue
+            if not self._feed.remembers(position):
+                # Read from the store: pruning may have passed `position` since it was checked.
+                await self._checked(position)
+            for change in changes:
+                behind = self._feed.head - change.sequence
+                if behind > self._max_lag:
+                    raise WatchFellBehind(
+                        f"this watch fell {behind} changes behind (the limit is "
+                        f"{self._max_lag}): resume with the last resume_token"
+                    )
+                position = change.sequence
+                kind = start.filter.view(change)
+                if kind is not None:
+                    yield WatchEvent(EventKind(kind.value), change.toy, position)
+
+    async def _checked(self, sequence: int) -> int:
+        """`sequence` when every change after it is still kept; ResumeTooOld otherwise."""
+        floor, head = await self._store.change_history()
+        if sequence > head:
+            raise ResumeTooOld(f"resume_token is ahead of this store's changes ({head})")
+        if sequence < floor:
+            raise ResumeTooOld(
+                f"resume_token is older than the {head - floor} changes this store keeps: "
+                "list again (send_initial) and watch from there"
+            )
+        return sequence
