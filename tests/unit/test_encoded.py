@@ -41,6 +41,18 @@ def test_a_callback_response_decodes_to_the_slow_paths_message(
     assert pb.UpdateManufactureStatusResponse.parse(fast) == slow
 
 
+@given(st.none() | toys(), st.sampled_from(list(pb.WatchEventType)), st.text(max_size=30))
+def test_a_watch_event_decodes_to_the_slow_paths_message(
+    toy: Toy | None, kind: pb.WatchEventType, token: str
+) -> None:
+    slow = pb.WatchToysResponse(
+        type=kind, toy=translate.toy_to_pb(toy) if toy else None, resume_token=token
+    )
+    fast = encoded.watch_response(int(kind), encoded.toy_bytes(toy) if toy else None, token)
+    assert pb.WatchToysResponse.parse(fast) == slow
+    assert pb2.WatchToysResponse.FromString(fast) == pb2.WatchToysResponse.FromString(bytes(slow))
+
+
 def test_an_encoding_is_kept_per_revision() -> None:
     """The cache answers for the same state; a new revision is encoded again."""
     from tests.strategies import every_field_set

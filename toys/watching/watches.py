@@ -9,6 +9,7 @@ each change, in sequence order, each once.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -18,8 +19,12 @@ from toys.watching.feed import ChangeFeed, FeedClosed
 
 SNAPSHOT_PAGE = 500
 CHANGES_BATCH = 500
-# How many changes a watch may have still to send before it is ended (ABORTED, resumable).
+# A watch is ended (ABORTED, resumable) when its client is too slow: it took longer than
+# STALLED_S to take an event (HTTP/2 flow control held the send: the client is not reading)
+# while more than MAX_LAG changes wait for it. A burst of changes to a client that keeps
+# reading is not slowness, however large.
 MAX_LAG = 10_000
+STALLED_S = 0.5
 
 
 class EventKind(enum.StrEnum):
@@ -77,16 +82,18 @@ class Watches:
                 # Read from the store: pruning may have passed `position` since it was checked.
                 await self._checked(position)
             for change in changes:
-                behind = self._feed.head - change.sequence
-                if behind > self._max_lag:
-                    raise WatchFellBehind(
-                        f"this watch fell {behind} changes behind (the limit is "
-                        f"{self._max_lag}): resume with the last resume_token"
-                    )
                 position = change.sequence
                 kind = start.filter.view(change)
-                if kind is not None:
-                    yield WatchEvent(EventKind(kind.value), change.toy, position)
+                if kind is None:
+                    continue
+                offered = time.monotonic()
+                yield WatchEvent(EventKind(kind.value), change.toy, position)
+                behind = self._feed.head - position
+                if time.monotonic() - offered > STALLED_S and behind > self._max_lag:
+                    raise WatchFellBehind(
+                        f"this watch's client reads too slowly: {behind} changes wait for it "
+                        f"(the limit is {self._max_lag}); resume with the last resume_token"
+                    )
 
     async def _checked(self, sequence: int) -> int:
         """`sequence` when every change after it is still kept; ResumeTooOld otherwise."""
