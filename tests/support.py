@@ -84,7 +84,7 @@ class ServerProcess:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                "0",
+                str(self.port),  # 0 at first; a restart keeps the port it got
                 "--db",
                 str(self.db),
             ],

@@ -86,7 +86,7 @@ def open_channel(target: Target) -> Channel:
     return Channel(host, port, ssl=context, config=config)
 
 
-def _metadata(security: Security) -> dict[str, str] | None:
+def call_metadata(security: Security) -> dict[str, str] | None:
     return {"authorization": f"Bearer {security.token}"} if security.token else None
 
 
@@ -95,7 +95,9 @@ async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable
     traced = telemetry()
     if traced is not None:
         traced.install_client(channel)
-    stub = pb.ToyServiceStub(channel, timeout=target.timeout, metadata=_metadata(target.security))
+    stub = pb.ToyServiceStub(
+        channel, timeout=target.timeout, metadata=call_metadata(target.security)
+    )
     try:
         with traced.client_span() if traced is not None else contextlib.nullcontext():
             return await work(stub)

@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     DECLINED = 10  # the user answered no at a confirmation prompt
     UNAUTHENTICATED = 11  # no token, or one the server does not know (UNAUTHENTICATED)
     PERMISSION_DENIED = 12  # the token's role may not do this (PERMISSION_DENIED)
+    CONDITION = 13  # --for: the toy reached another final status, or was deleted
 
 
 class ToyctlError(Exception):

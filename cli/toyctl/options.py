@@ -109,3 +109,11 @@ def parse_limit(text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise typer.BadParameter(f"{text!r} is not a whole number of toys, 1 or more")
     return int(text)
+
+
+def parse_condition(text: str) -> StatusFilter:
+    """--for: `status=SUCCEEDED` (the status a toy must reach), as `kubectl wait --for` reads."""
+    key, _, value = text.partition("=")
+    if key.strip().casefold() != "status" or not value:
+        raise typer.BadParameter(f"{text!r} is not status=STATUS (e.g. status=SUCCEEDED)")
+    return parse_status(value)

@@ -61,7 +61,7 @@ def _dump(document: Any, output: Output) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).rstrip("\n")
 
 
-def _columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
+def columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
     cells = [
         toy.id,
         toy.name,
@@ -109,7 +109,7 @@ def print_toys(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) 
     now = datetime.now(UTC)
     wide = output is Output.WIDE
     headers = WIDE_HEADERS if wide else HEADERS
-    rows = [_columns(toy, wide, now) for toy in toys]
+    rows = [columns(toy, wide, now) for toy in toys]
     if not sys.stdout.isatty() and not os.environ.get("FORCE_COLOR"):  # rich's own rule
         sys.stdout.write(plain_table(headers, rows))
         return

@@ -10,7 +10,17 @@ import typer
 
 from toyctl.commands.common import OutputOption, ToyIdArgument, reporting, target
 from toyctl.errors import ExitCode, ToyctlError
-from toyctl.options import Output, StatusFilter, parse_limit, parse_status
+from toyctl.options import Output, StatusFilter, parse_condition, parse_limit, parse_status
+
+WatchOption = Annotated[
+    bool,
+    typer.Option(
+        "--watch",
+        "-w",
+        help="After the toys, show every change as it happens, until Ctrl-C (a live table on "
+        "a terminal; one line per event otherwise, JSON lines with -o json).",
+    ),
+]
 
 
 def _parse_time(text: str | None, option: str) -> datetime:
@@ -77,9 +87,17 @@ def list_toys(
         ),
     ] = None,
     output: OutputOption = Output.TABLE,
+    watch: WatchOption = False,
 ) -> None:
-    """List toys, oldest first (every page, or the first --limit)."""
+    """List toys, oldest first (every page, or the first --limit); -w watches them."""
     with reporting():
+        if watch:
+            if limit is not None:
+                raise ToyctlError(ExitCode.USAGE, "--limit and --watch do not go together")
+            from toyctl.commands import watching
+
+            watching.watch(target(ctx), output, status)
+            return
         from toyctl import client, render
         from toys._generated.toys import v1 as pb
 
@@ -92,9 +110,33 @@ def list_toys(
         render.print_toys(toys, output)
 
 
-def get(ctx: typer.Context, toy_id: ToyIdArgument, output: OutputOption = Output.TABLE) -> None:
-    """Show one toy."""
+def get(
+    ctx: typer.Context,
+    toy_id: ToyIdArgument,
+    output: OutputOption = Output.TABLE,
+    watch: WatchOption = False,
+    wait_for: Annotated[
+        StatusFilter | None,
+        typer.Option(
+            "--for",
+            parser=parse_condition,
+            metavar="status=STATUS",
+            help="Wait until the toy reaches STATUS, then show it: exit 0, or 13 when it "
+            "reaches another final status or is deleted (no --timeout: wrap in `timeout`).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show one toy; -w watches it, --for waits for a status."""
     with reporting():
+        from toyctl.commands import watching
+
+        if wait_for is not None:
+            watching.wait_for(target(ctx), toy_id, wait_for, output)
+            return
+        if watch:
+            watching.watch(target(ctx), output, None, toy_id)
+            return
         from toyctl import client, render
 
         render.print_toys([client.get_toy(target(ctx), toy_id)], output, single=True)
