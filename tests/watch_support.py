@@ -10,7 +10,7 @@ from typing import Any
 
 from grpclib.client import Channel, Stream
 from grpclib.const import Cardinality, Status
-from grpclib.exceptions import GRPCError
+from grpclib.exceptions import GRPCError, StreamTerminatedError
 
 from toys._generated.toys import v1 as pb
 
@@ -24,8 +24,16 @@ class Watch:
         self.ended = False
 
     async def next(self, timeout_s: float = BOUND_S) -> pb.WatchToysResponse:
-        async with asyncio.timeout(timeout_s):
-            event = await self._stream.recv_message()
+        try:
+            async with asyncio.timeout(timeout_s):
+                event = await self._stream.recv_message()
+        except StreamTerminatedError:
+            self.ended = True
+            # grpclib cancelled this task to end the stream and did not uncancel it.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                task.uncancel()
+            raise
         assert event is not None, "the watch ended"
         return event  # type: ignore[no-any-return]
 
@@ -35,6 +43,15 @@ class Watch:
         while (event := await self.next()).type != EventType.SYNCED:
             events.append(event)
         return events
+
+    async def until_lost(self) -> list[pb.WatchToysResponse]:
+        """The events still to come before the connection is lost (which it must be)."""
+        events = []
+        while True:
+            try:
+                events.append(await self.next())
+            except StreamTerminatedError:
+                return events
 
     async def take(self, count: int) -> list[pb.WatchToysResponse]:
         return [await self.next() for _ in range(count)]
