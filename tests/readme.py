@@ -57,11 +57,14 @@ def blocks() -> Iterator[Block]:
 
 # An example for some other server (`toys.example:50051`) is shown, not run.
 _ELSEWHERE = re.compile(r"\b[\w-]+\.example(?:\.\w+)*:\d+")
+# Watches run until stopped: tests/e2e/test_watching.py runs them.
+_ENDLESS = re.compile(r"(?:\s-w\b|--watch\b|--for\b|/WatchToys\b)")
 
 
 def is_live(block: Block) -> bool:
     """Whether every command of the block runs against a live (local) server."""
     commands = block.commands()
     return bool(commands) and all(
-        _LIVE.match(c.lstrip("| ")) and not _ELSEWHERE.search(c) for c in commands
+        _LIVE.match(c.lstrip("| ")) and not _ELSEWHERE.search(c) and not _ENDLESS.search(c)
+        for c in commands
     )
