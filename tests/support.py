@@ -301,6 +301,9 @@ class ThreadedServer:
         return self
 
     def stop(self) -> None:
+        """Drain and stop the server (once; later calls return at once)."""
+        if not self._thread.is_alive():
+            return
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(20)

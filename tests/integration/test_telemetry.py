@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from grpclib.client import Channel
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -17,6 +19,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.fakes import BrokenGetStore
 from tests.support import ThreadedServer
+from tests.watch_support import watching
 from toyctl import channel, client
 from toyctl.errors import ToyctlError
 from toyctl.options import Target
@@ -155,3 +158,28 @@ def test_calls_are_counted_and_timed_per_method_and_status(
     histogram = points["rpc.server.call.duration"][("GetToy", 5)]
     assert histogram.count == 1
     assert histogram.sum > 0
+
+
+def test_a_watch_is_one_span_with_an_event_per_message(
+    traced_server: ThreadedServer, recorded: Recorded
+) -> None:
+    client.create_toy(
+        target(traced_server), name="Car", designer="", design_time=T0, manufacturer=""
+    )
+
+    async def watch_until_synced() -> None:
+        host, port = traced_server.address.rsplit(":", 1)
+        to_server = Channel(host, int(port))
+        try:
+            async with watching(to_server, send_initial=True) as watch:
+                await watch.synced()
+        finally:
+            to_server.close()
+
+    asyncio.run(watch_until_synced())
+    traced_server.stop()  # every span ended
+    span = recorded.one(SpanKind.SERVER, "toys.v1.ToyService/WatchToys")
+    assert [(e.name, dict(e.attributes or {})) for e in span.events] == [
+        ("message", {"message.type": "SENT", "message.id": 1}),
+        ("message", {"message.type": "SENT", "message.id": 2}),
+    ]

@@ -2,7 +2,8 @@
 
 `RecvRequest` starts a SERVER span whose parent comes from the request's W3C `traceparent`,
 makes it current while the handler runs, and gives the call context its trace id;
-`SendTrailingMetadata` records the status and ends it.
+`SendTrailingMetadata` records the status and ends it. A streaming call (WatchToys) is one
+span, each message it sends a span event.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grpclib.const import Status
-from grpclib.events import RecvRequest, SendTrailingMetadata, listen
+from grpclib.events import RecvRequest, SendMessage, SendTrailingMetadata, listen
 from grpclib.server import Server, Stream
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -26,11 +27,17 @@ from toys.calls.context import call_context
 from toys.telemetry.rpc import record_status, rpc_attributes
 
 
+# Calls that send a stream of messages: each message is a span event.
+STREAMING_METHODS = frozenset({"/toys.v1.ToyService/WatchToys"})
+
+
 @dataclass(slots=True)
 class _ServerCall:
     span: Span
     started: float
     attributes: dict[str, str]
+    streaming: bool = False
+    sent: int = 0
     ended: bool = False
 
 
@@ -56,6 +63,7 @@ class ServerTracing:
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
         listen(server, SendTrailingMetadata, self._on_trailers)
+        listen(server, SendMessage, self._on_message)
 
     async def _on_request(self, event: RecvRequest) -> None:
         carrier = {k: v for k, v in event.metadata.items() if isinstance(v, str)}
@@ -72,7 +80,8 @@ class ServerTracing:
             kind=SpanKind.SERVER,
             attributes=span_attributes,
         )
-        record = _ServerCall(span, time.perf_counter(), attributes)
+        streaming = event.method_name in STREAMING_METHODS
+        record = _ServerCall(span, time.perf_counter(), attributes, streaming)
         _server_call.set(record)
         call_context(event).trace_id = format(span.get_span_context().trace_id, "032x")
         handler = event.method_func
@@ -89,6 +98,12 @@ class ServerTracing:
                 otel_context.detach(token)
 
         event.method_func = traced
+
+    async def _on_message(self, event: SendMessage) -> None:
+        record = _server_call.get()
+        if record is not None and record.streaming:
+            record.sent += 1  # the semantic conventions' RPC message event
+            record.span.add_event("message", {"message.type": "SENT", "message.id": record.sent})
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         record = _server_call.get()
