@@ -26,7 +26,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from toys.calls.context import call_context
 from toys.telemetry.rpc import record_status, rpc_attributes
 
-
 # Calls that send a stream of messages: each message is a span event.
 STREAMING_METHODS = frozenset({"/toys.v1.ToyService/WatchToys"})
 
