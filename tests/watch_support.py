@@ -4,6 +4,9 @@ and read the status it ended with."""
 from __future__ import annotations
 
 import asyncio
+import queue
+import subprocess
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -91,3 +94,21 @@ async def watching(channel: Channel, **request: Any) -> AsyncIterator[Watch]:
 def names(events: list[pb.WatchToysResponse]) -> list[tuple[str, str]]:
     """(event type, toy name) of each event, in order."""
     return [(EventType(e.type).name, e.toy.name if e.toy else "") for e in events]
+
+
+class Lines:
+    """A running command's stdout, a line at a time, each within a bound."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+        self.proc = proc
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+
+    def next(self) -> str:
+        return self._lines.get(timeout=BOUND_S)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Mapping
 
 import pytest
 
 from tests.support import ServerProcess, grpcurl
+from tests.watch_support import Lines
 
 # grpcurl exits with 64 + the gRPC status code when a call fails.
 INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION = 64 + 3, 64 + 5, 64 + 9
@@ -189,3 +191,32 @@ def test_grpcurl_sees_failed_precondition(grpcurl_bin: str, shared_server: Serve
     )
     assert result.returncode == FAILED_PRECONDITION, result.stderr
     assert "already reported SUCCEEDED" in result.stderr
+
+
+def test_grpcurl_prints_watch_events_as_they_happen(
+    grpcurl_bin: str, server_proc: ServerProcess
+) -> None:
+    call(grpcurl_bin, server_proc, "CreateToy", {"name": "Before"})
+    command = [grpcurl_bin, "-plaintext", "-d", '{"sendInitial": true}', server_proc.address]
+    proc = subprocess.Popen(
+        [*command, "toys.v1.ToyService/WatchToys"], stdout=subprocess.PIPE, text=True
+    )
+    lines = Lines(proc)
+    try:
+        printed = _until(lines, "WATCH_EVENT_TYPE_SYNCED")
+        call(grpcurl_bin, server_proc, "CreateToy", {"name": "During"})
+        printed += _until(lines, '"During"')
+    finally:
+        proc.kill()
+        proc.wait()
+        lines.reader.join(10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+    assert printed.index('"Before"') < printed.index("SYNCED") < printed.index('"During"')
+
+
+def _until(lines: Lines, wanted: str) -> str:
+    text = ""
+    while wanted not in text:
+        text += lines.next()
+    return text

@@ -7,18 +7,17 @@ from __future__ import annotations
 import json
 import os
 import pty
-import queue
 import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support import ROOT, ServerProcess
+from tests.watch_support import Lines
 
 TOYCTL = str(Path(sys.executable).parent / "toyctl")
 BOUND_S = 20.0  # no event below is expected to take more than a fraction of this
@@ -38,24 +37,6 @@ def create(server: ServerProcess, name: str) -> str:
     made = toyctl(server, "manufacture", "--name", name, "-o", "name")
     assert made.returncode == 0, made.stderr
     return made.stdout.strip()
-
-
-class Lines:
-    """A running command's stdout, a line at a time, each within a bound."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self._lines: queue.Queue[str] = queue.Queue()
-        self.proc = proc
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._lines.put(line)
-
-    def next(self) -> str:
-        return self._lines.get(timeout=BOUND_S)
 
 
 @contextmanager
