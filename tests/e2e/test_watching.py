@@ -156,3 +156,9 @@ def _read_until(fd: int, wanted: bytes) -> bytes:
         if ready:
             seen += os.read(fd, 65536)
     return seen
+
+
+def test_watching_a_toy_that_does_not_exist_is_not_found(server_proc: ServerProcess) -> None:
+    watched = toyctl(server_proc, "get", "no-such-toy", "-w")
+    assert watched.returncode == 5
+    assert "not found" in watched.stderr

@@ -24,6 +24,14 @@ from toys.auth.roles import Role
 from toys.tls import client_context
 
 Call = Callable[[pb.ToyServiceStub], Awaitable[Any]]
+
+
+async def _watch(stub: pb.ToyServiceStub) -> None:
+    """A watch that ends at once when allowed (its token is refused: INVALID_ARGUMENT)."""
+    async for _ in stub.watch_toys(pb.WatchToysRequest(resume_token="not-a-token")):
+        break
+
+
 CALLS: dict[str, Call] = {
     "CreateToy": lambda s: s.create_toy(pb.CreateToyRequest(name="Car")),
     "GetToy": lambda s: s.get_toy(pb.GetToyRequest(id="missing")),
@@ -34,10 +42,19 @@ CALLS: dict[str, Call] = {
         pb.UpdateManufactureStatusRequest(toy_id="missing")
     ),
     "HealthCheck": lambda s: s.health_check(pb.HealthCheckRequest()),
+    "WatchToys": _watch,
 }
 ALLOWED = {
-    Role.READER: {"GetToy", "ListToys", "HealthCheck"},
-    Role.WRITER: {"GetToy", "ListToys", "CreateToy", "DeleteToy", "ResetToy", "HealthCheck"},
+    Role.READER: {"GetToy", "ListToys", "WatchToys", "HealthCheck"},
+    Role.WRITER: {
+        "GetToy",
+        "ListToys",
+        "WatchToys",
+        "CreateToy",
+        "DeleteToy",
+        "ResetToy",
+        "HealthCheck",
+    },
     Role.CALLBACK: {"UpdateManufactureStatus", "HealthCheck"},
     Role.ADMIN: set(CALLS),
 }

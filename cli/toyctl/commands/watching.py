@@ -32,7 +32,11 @@ def watch(target: Target, output: Output, status: StatusFilter | None, toy_id: s
     shown = watch_render.LiveTable(output) if live else watch_render.EventLines(output)
 
     async def run(show: Callable[[Update], None]) -> None:
+        seen = False
         async for update in updates(target, status=wanted, toy_id=toy_id, notice=_notice):
+            if toy_id and update.kind == "SYNCED" and not seen:  # as `kubectl get x -w` does
+                raise ToyctlError(ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)")
+            seen = seen or update.toy is not None
             show(update)
 
     with contextlib.suppress(KeyboardInterrupt):
