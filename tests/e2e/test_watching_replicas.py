@@ -1,6 +1,6 @@
-"""A watch across two toys-server replicas on one PostgreSQL database: changes committed on
-either replica reach a watcher of the other, and a watcher whose replica is killed (-9)
-resumes on the other with its last token, missing and repeating nothing."""
+"""Watches on PostgreSQL: changes committed on either of two replicas reach a watcher of the
+other, a watcher whose replica is killed (-9) resumes on the other with its last token, missing
+and repeating nothing, and a watch outlives a restart of the database under its server."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from grpclib.client import Channel
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
 
-from tests.postgres_server import create_database
-from tests.support import ServerProcess
+from tests.postgres_server import PostgresServer, create_database
+from tests.support import ServerProcess, serving
 from tests.watch_support import EventType, watching
 from toys._generated.toys import v1 as pb
+from toys.stores.opening import open_store
 
 TOYS = 60
 
@@ -64,3 +67,40 @@ async def test_a_watcher_of_a_killed_replica_resumes_on_the_other_exactly_once(
         to_second.close()
     assert {EventType(e.type).name for e in rest} == {"ADDED"}
     assert seen + [e.toy.name for e in rest if e.toy] == [f"toy-{i}" for i in range(TOYS)]
+
+
+async def test_a_watch_goes_on_when_postgresql_restarts_under_its_server(
+    tmp_path: Path,
+) -> None:
+    database = PostgresServer().initdb().start()
+    try:
+        store = await open_store(await create_database(database.dsn()))
+        async with (
+            serving(tmp_path / "unused.db", store=store) as (_, channel),
+            watching(channel, send_initial=True) as watch,
+        ):
+            await watch.synced()
+            database.stop()
+            database.start()
+            made = await _create_once_reconnected(channel, "after-restart")
+            event = await watch.next()
+    finally:
+        database.remove()
+    assert event.toy is not None
+    assert (EventType(event.type).name, event.toy.id) == ("ADDED", made)
+
+
+async def _create_once_reconnected(channel: Channel, name: str) -> str:
+    """The pool's connections died with the server: the first calls may be UNAVAILABLE."""
+    stub = pb.ToyServiceStub(channel)
+    refusals = []
+    for _ in range(5):
+        try:
+            made = await stub.create_toy(pb.CreateToyRequest(name=name))
+        except GRPCError as exc:
+            refusals.append(exc.status)
+            continue
+        assert set(refusals) <= {Status.UNAVAILABLE}
+        assert made.toy is not None
+        return made.toy.id
+    raise AssertionError(f"the store never came back: {refusals}")

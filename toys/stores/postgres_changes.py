@@ -29,7 +29,15 @@ _AFTER = (
     "WHERE sequence > $1 ORDER BY sequence LIMIT $2"
 )
 _HISTORY = "SELECT min(sequence), max(sequence) FROM toy_changes"
-FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+# Everything asyncpg raises when the database or the connection fails. InternalClientError is
+# what a pooled connection the server closed can raise on its next use (seen after a restart).
+FAILURES = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
 
 
 def _change(row: Any) -> ToyChange:
@@ -54,6 +62,7 @@ class PostgresChangeReads:
     _connection: Callable[[], AbstractAsyncContextManager[Any]]
     _listener: Any  # asyncpg.Connection | None
     _notified: asyncio.Event
+    _listen_failing: bool = False
 
     async def changes_after(self, sequence: int, limit: int) -> list[ToyChange]:
         async with self._connection() as conn:
@@ -102,8 +111,12 @@ class PostgresChangeReads:
             await self._listener.add_listener(CHANGES_CHANNEL, self._on_notify)
         except FAILURES as exc:
             self._listener = None
-            log.warning("cannot LISTEN for changes (polling meanwhile): %s", exc)
+            # Once per outage at WARNING: the feed asks again at every poll.
+            level = logging.DEBUG if self._listen_failing else logging.WARNING
+            log.log(level, "cannot LISTEN for changes (polling meanwhile): %s", exc)
+            self._listen_failing = True
             return
+        self._listen_failing = False
         self._notified.set()  # whatever was committed while nobody listened: look now
 
     def _on_notify(self, *_: object) -> None:

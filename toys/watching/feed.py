@@ -72,13 +72,24 @@ class ChangeFeed:
                 await self._task
 
     async def _follow(self) -> None:
+        failing = False
         while True:
             try:
                 await self._store.wait_for_changes(self._poll_interval_s)
                 await self._read_new()
             except StoreUnavailable as exc:  # the next round retries; watches just wait
-                log.warning("cannot read the change log: %s", exc.message)
+                # Once per outage at WARNING, not once a second.
+                log.log(
+                    logging.DEBUG if failing else logging.WARNING,
+                    "cannot read the change log (watches wait): %s",
+                    exc.message,
+                )
+                failing = True
                 await asyncio.sleep(self._poll_interval_s)
+                continue
+            if failing:
+                log.info("reading the change log again")
+                failing = False
 
     async def _read_new(self) -> None:
         while True:
