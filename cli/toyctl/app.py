@@ -40,7 +40,7 @@ app = typer.Typer(
     help="Manage the toys of a toy-factory server and send it Argo Workflows callbacks.",
     epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 unavailable, 4 deadline, 5 not found, "
     "6 invalid, 7 precondition, 8 bad payload, 9 not serving, 10 declined, "
-    "11 unauthenticated, 12 permission denied.",
+    "11 unauthenticated, 12 permission denied, 13 --for condition cannot be met.",
     rich_markup_mode=None,  # plain Click help: rendering it with rich would import rich
     pretty_exceptions_enable=False,
     no_args_is_help=True,

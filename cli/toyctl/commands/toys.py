@@ -17,8 +17,8 @@ WatchOption = Annotated[
     typer.Option(
         "--watch",
         "-w",
-        help="After the toys, show every change as it happens, until Ctrl-C (a live table on "
-        "a terminal; one line per event otherwise, JSON lines with -o json).",
+        help="Then show every change as it happens, until Ctrl-C (a live table on a "
+        "terminal; one line per event otherwise, JSON lines with -o json).",
     ),
 ]
 
