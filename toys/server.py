@@ -26,6 +26,7 @@ from toys.auth.credentials import AccessFileError, read_access_file
 from toys.calls.access_log import AccessLog
 from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
+from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
 from toys.domain import ToyError
 from toys.encoded import EncodedToys
@@ -111,6 +112,7 @@ async def create_server(
     gate = DrainGate(readiness)
     # Per-call listeners, in any order.
     gate.install(grpc_server)
+    install_message_facts(grpc_server)
     AccessLog().install(grpc_server)
     AuditTrail(auth_enabled=access is not None).install(grpc_server)
     if access is not None:

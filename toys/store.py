@@ -34,6 +34,13 @@ class PageCursor:
 type Change[R] = Callable[[Toy], tuple[Toy | None, R]]
 
 
+def check_next_revision(current: Toy, new: Toy) -> None:
+    """Every write is the next revision (the rules count it): what makes (id, revision) name
+    one state. A change that forgot to is a bug, and stores refuse to write it."""
+    if new.revision != current.revision + 1:
+        raise AssertionError(f"a change to {current.id} kept revision {new.revision}")
+
+
 class Snapshot(Protocol):
     """The toys a watch selects as they stood at one point of the change log."""
 

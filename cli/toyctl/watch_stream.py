@@ -46,7 +46,8 @@ async def updates(
     toy_id: str = "",
     notice: Callable[[str], None],
 ) -> AsyncIterator[Update]:
-    """Every event of a watch that starts with the current toys, for as long as it runs."""
+    """Every event of a watch that starts with the current toys, for as long as it runs;
+    watching one toy (`toy_id`) that does not exist is NOT_FOUND, as in `kubectl get x -w`."""
     token, synced = "", False
     delay = FIRST_DELAY_S
     failing_since: float | None = None
@@ -69,6 +70,10 @@ async def updates(
                 while (event := await stream.recv_message()) is not None:
                     failing_since, delay = None, FIRST_DELAY_S
                     kind = pb.WatchEventType(event.type).name or "UNSPECIFIED"
+                    if toy_id and kind == "SYNCED" and fresh:  # the list held no such toy
+                        raise ToyctlError(
+                            ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)"
+                        )
                     yield Update(kind, event.toy, event.resume_token, fresh)
                     fresh = False
                     token = event.resume_token

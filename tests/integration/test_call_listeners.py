@@ -13,6 +13,7 @@ from grpclib.exceptions import GRPCError
 
 from toys._generated.toys import v1 as pb
 from toys.calls.access_log import AccessLog
+from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
 from toys.health import Readiness
 from toys.service import ToyService
@@ -33,6 +34,7 @@ async def wired(
     readiness = Readiness(store.ping, interval_s=60)
     servicer = ToyServicer(service, version="t", readiness=readiness)
     server = GrpcServer([servicer], codec=StrictProtoCodec())
+    install_message_facts(server)
     gate, access = DrainGate(readiness), AccessLog()
     for listener in (gate, access) if request.param.startswith("gate") else (access, gate):
         listener.install(server)

@@ -14,11 +14,11 @@ import time
 from typing import Any
 
 from grpclib.const import Status
-from grpclib.events import RecvMessage, RecvRequest, SendMessage, SendTrailingMetadata, listen
+from grpclib.events import RecvRequest, SendTrailingMetadata, listen
 from grpclib.exceptions import StreamTerminatedError
 from grpclib.server import Server, Stream
 
-from toys.calls.context import CallContext, call_context, current_call, remember_message
+from toys.calls.context import CallContext, call_context, current_call
 from toys.calls.faults import SERVER_FAULT_STATUSES
 
 access_log = logging.getLogger("toys.access")
@@ -70,8 +70,6 @@ class AccessLog:
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
-        listen(server, RecvMessage, self._on_message)
-        listen(server, SendMessage, self._on_message)
         listen(server, SendTrailingMetadata, self._on_trailers)
 
     async def _on_request(self, event: RecvRequest) -> None:
@@ -87,11 +85,6 @@ class AccessLog:
                 raise
 
         event.method_func = logged
-
-    async def _on_message(self, event: RecvMessage | SendMessage) -> None:
-        call = current_call()
-        if call is not None:
-            remember_message(call, event.message)
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()

@@ -8,12 +8,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from grpclib.events import RecvMessage, RecvRequest, SendMessage, SendTrailingMetadata, listen
+from grpclib.events import RecvRequest, SendTrailingMetadata, listen
 from grpclib.server import Server
 
 from toys.auth.roles import MUTATING_METHODS
 from toys.calls.access_log import shown
-from toys.calls.context import call_context, current_call, remember_message
+from toys.calls.context import call_context, current_call
 
 audit_log = logging.getLogger("toys.audit")
 
@@ -25,18 +25,11 @@ class AuditTrail:
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
-        listen(server, RecvMessage, self._on_message)
-        listen(server, SendMessage, self._on_message)
         listen(server, SendTrailingMetadata, self._on_trailers)
 
     async def _on_request(self, event: RecvRequest) -> None:
         if event.method_name in MUTATING_METHODS:
             call_context(event)
-
-    async def _on_message(self, event: RecvMessage | SendMessage) -> None:
-        call = current_call()
-        if call is not None and call.method in MUTATING_METHODS:
-            remember_message(call, event.message)
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()

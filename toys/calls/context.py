@@ -2,7 +2,7 @@
 
 grpclib runs every call in a task of its own, so a context variable holds one context per call.
 Listeners get it with `call_context(event)` on RecvRequest (the first to ask creates it) and
-`current_call()` afterwards.
+`current_call()` afterwards; `install_message_facts` fills in what the messages say.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from grpclib.events import RecvRequest
+from grpclib.events import RecvMessage, RecvRequest, SendMessage, listen
+from grpclib.server import Server
 
 # W3C trace context: version-traceid-parentid-flags.
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -66,6 +67,19 @@ def call_context(event: RecvRequest) -> CallContext:
     )
     _current.set(created)
     return created
+
+
+def install_message_facts(server: Server) -> None:
+    """Note, from every message a call receives or sends, the facts its listeners report
+    (the access log, the audit trail): one listener, whoever reads them."""
+
+    async def remember(event: RecvMessage | SendMessage) -> None:
+        call = _current.get()
+        if call is not None:
+            remember_message(call, event.message)
+
+    listen(server, RecvMessage, remember)
+    listen(server, SendMessage, remember)
 
 
 def remember_message(call: CallContext, message: Any) -> None:

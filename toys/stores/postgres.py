@@ -19,7 +19,7 @@ from typing import Any, cast
 import asyncpg
 
 from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
-from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable
+from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.records import document_fields, field_types, from_columns, to_columns
@@ -191,10 +191,7 @@ class PostgresToyStore(PostgresChangeReads):
                 current = self._toy(row)
                 new, result = change(current)
                 if new is not None:
-                    # Every write is the next revision (the rules count it): what makes
-                    # (id, revision) name one state. A change that forgot to is a bug.
-                    if new.revision != current.revision + 1:
-                        raise AssertionError(f"a change to {toy_id} kept revision {new.revision}")
+                    check_next_revision(current, new)
                     await conn.execute(_UPDATE, *to_columns(new, times="datetime"))
                 return result
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
-from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable
+from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.stores import sqlite_changes as changes
 from toys.stores.group_commit import GroupCommit
 from toys.stores.records import field_types, from_columns, to_columns, to_us
@@ -149,10 +149,7 @@ class SqliteToyStore(SqliteChangeReads):
                 current = self._select_one(db, toy_id)
                 new, result = change(current)
                 if new is not None:
-                    # Every write is the next revision (the rules count it): what makes
-                    # (id, revision) name one state. A change that forgot to is a bug.
-                    if new.revision != current.revision + 1:
-                        raise AssertionError(f"a change to {toy_id} kept revision {new.revision}")
+                    check_next_revision(current, new)
                     db.execute(_UPDATE, (*_row_values(new)[1:], toy_id))
                     self._log(db, ChangeKind.MODIFIED, [new], current.status)
             return result

@@ -32,11 +32,7 @@ def watch(target: Target, output: Output, status: StatusFilter | None, toy_id: s
     shown = watch_render.LiveTable(output) if live else watch_render.EventLines(output)
 
     async def run(show: Callable[[Update], None]) -> None:
-        seen = False
         async for update in updates(target, status=wanted, toy_id=toy_id, notice=_notice):
-            if toy_id and update.kind == "SYNCED" and not seen:  # as `kubectl get x -w` does
-                raise ToyctlError(ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)")
-            seen = seen or update.toy is not None
             show(update)
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -53,13 +49,9 @@ def wait_for(target: Target, toy_id: str, awaited: StatusFilter, output: Output)
     from toyctl.watch_stream import updates
 
     async def reached() -> object:
-        seen = False
         async for update in updates(target, toy_id=toy_id, notice=_notice):
-            if update.kind == "SYNCED" and not seen:
-                raise ToyctlError(ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)")
             if update.toy is None:
                 continue
-            seen = True
             now = render.status_name(update.toy.status)
             if update.kind == "DELETED":
                 raise ToyctlError(
