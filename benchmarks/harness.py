@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from toys.core.page_tokens import PageTokens
+from toys.core.service import ToyService
+from toys.core.store import BulkStore
 from toys.domain import ManufactureStatus, NewToy, WorkflowRun
-from toys.page_tokens import PageTokens
-from toys.service import ToyService
-from toys.store import BulkStore
 from toys.stores.opening import open_store
 
 SERVER_CPU, LOAD_CPU = 0, 1

@@ -12,9 +12,9 @@ from hypothesis import settings
 
 from tests.postgres_server import EXTERNAL_DSN_VARIABLE, PostgresServer, create_database
 from tests.support import ThreadedServer
-from toys.page_tokens import PageTokens
-from toys.service import ToyService
-from toys.store import KEEP_CHANGES, BulkStore
+from toys.core.page_tokens import PageTokens
+from toys.core.service import ToyService
+from toys.core.store import KEEP_CHANGES, BulkStore
 from toys.stores.opening import StoreOptions, open_store
 from toys.stores.sqlite import SqliteToyStore
 

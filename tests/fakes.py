@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from toys.core.store import Change, DelegatingStore, StoreUnavailable, ToyStore
 from toys.domain import Toy
-from toys.store import Change, DelegatingStore, StoreUnavailable, ToyStore
 
 
 class GatedStore(DelegatingStore):

@@ -22,11 +22,11 @@ from typing import Any, NoReturn
 from grpclib.client import Channel
 from grpclib.encoding.base import CodecBase
 
+from toys.config.settings import Settings
+from toys.core.store import ToyStore
 from toys.domain import ManufactureStatus, WorkflowRun
-from toys.lifecycle import ToyServer
-from toys.server import create_server
-from toys.settings import Settings
-from toys.store import ToyStore
+from toys.process.lifecycle import ToyServer
+from toys.process.server import create_server
 from toys.telemetry import Telemetry
 
 ROOT = Path(__file__).resolve().parent.parent

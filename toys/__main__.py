@@ -1,3 +1,3 @@
-from toys.server import main
+from toys.process.server import main
 
 raise SystemExit(main())

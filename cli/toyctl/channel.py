@@ -21,10 +21,10 @@ from toyctl.errors import ExitCode, ToyctlError
 from toyctl.exiting import before_leaving
 from toyctl.options import Security, Target
 from toys._generated.toys import v1 as pb
-from toys.defaults import DEFAULT_PORT
+from toys.config.defaults import DEFAULT_PORT
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
-from toys.tls import client_context
+from toys.transport.tls import client_context
 
 # The one place where gRPC statuses become toyctl exit codes.
 EXIT_FOR_STATUS: dict[Status, ExitCode] = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import typer
 
-from toys.defaults import DEFAULT_PORT
+from toys.config.defaults import DEFAULT_PORT
 
 DEFAULT_SERVER = f"localhost:{DEFAULT_PORT}"
 DEFAULT_TIMEOUT_S = 10.0

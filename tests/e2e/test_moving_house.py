@@ -11,9 +11,9 @@ from pathlib import Path
 
 from tests.postgres_server import create_database
 from tests.support import T0, ServerProcess, run_at
+from toys.core.page_tokens import PageTokens
+from toys.core.service import ToyService
 from toys.domain import ManufactureStatus, NewToy
-from toys.page_tokens import PageTokens
-from toys.service import ToyService
 from toys.stores.sqlite import SqliteToyStore
 
 BIN = Path(sys.executable).parent

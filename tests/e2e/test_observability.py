@@ -42,9 +42,9 @@ def test_json_access_log_carries_toy_and_trace_ids(tmp_path: Path, grpcurl_bin: 
 
 _PROBE = """
 import asyncio, sys
-from toys.server import create_server
+from toys.process.server import create_server
 from toys.transport.sockets import bind_socket
-from toys.settings import Settings
+from toys.config.settings import Settings
 from toyctl import client
 from toyctl.options import Target
 

@@ -21,7 +21,7 @@ from tests.support import serving
 from toys._generated.toys import v1 as pb
 from toys.auth.credentials import new_token, token_hash
 from toys.auth.roles import Role
-from toys.tls import client_context
+from toys.transport.tls import client_context
 
 Call = Callable[[pb.ToyServiceStub], Awaitable[Any]]
 

@@ -15,12 +15,12 @@ from toys._generated.toys import v1 as pb
 from toys.calls.access_log import AccessLog
 from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
-from toys.health import Readiness
-from toys.service import ToyService
-from toys.servicer import ToyServicer
+from toys.core.service import ToyService
+from toys.grpc_api.codec import StrictProtoCodec
+from toys.grpc_api.health import Readiness
+from toys.grpc_api.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
 from toys.transport.server import GrpcServer
-from toys.wire import StrictProtoCodec
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"

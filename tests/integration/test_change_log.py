@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from tests.conftest import Backend
 from tests.support import T0
+from toys.core.store import BulkStore, Change
 from toys.domain import ChangeKind, ManufactureStatus, NewToy, Toy, WatchFilter, create_toy
-from toys.store import BulkStore, Change
 
 S = ManufactureStatus
 

@@ -11,8 +11,8 @@ import pytest
 
 from tests.postgres_server import PostgresServer, create_database
 from tests.support import T0
+from toys.core.store import StoreUnavailable
 from toys.domain import NewToy, create_toy
-from toys.store import StoreUnavailable
 from toys.stores.postgres import PostgresToyStore
 from toys.stores.postgres_schema import SCHEMA_VERSION
 

@@ -71,7 +71,7 @@ async def test_the_health_port_serves_readiness_and_liveness_in_plaintext(
     from grpclib.exceptions import GRPCError
 
     from tests.pki import make_pki
-    from toys.tls import client_context
+    from toys.transport.tls import client_context
 
     pki = make_pki(tmp_path / "pki")
     async with serving(

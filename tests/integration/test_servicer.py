@@ -12,11 +12,11 @@ from grpclib.exceptions import GRPCError
 from grpclib.testing import ChannelFor
 
 from toys._generated.toys import v1 as pb
-from toys.health import Readiness
-from toys.service import ToyService
-from toys.servicer import ToyServicer
+from toys.core.service import ToyService
+from toys.grpc_api.codec import StrictProtoCodec
+from toys.grpc_api.health import Readiness
+from toys.grpc_api.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
-from toys.wire import StrictProtoCodec
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 S = pb.ManufactureStatus

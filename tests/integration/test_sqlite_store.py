@@ -14,12 +14,12 @@ import pytest
 
 from tests.strategies import every_field_set
 from tests.support import T0
+from toys.core.store import StoreUnavailable
 from toys.domain import (
     NewToy,
     Toy,
     create_toy,
 )
-from toys.store import StoreUnavailable
 from toys.stores.sqlite import MEMORY, SqliteToyStore
 from toys.stores.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from tests.conftest import Backend
 from tests.strategies import every_field_set, toys
 from tests.support import T0, run_at
+from toys.core.page_tokens import PageTokens
+from toys.core.service import ToyService
+from toys.core.store import BulkStore, PageCursor, StoreUnavailable
 from toys.domain import CallbackOutcome, ManufactureStatus, NewToy, Toy, ToyNotFound, create_toy
-from toys.page_tokens import PageTokens
-from toys.service import ToyService
-from toys.store import BulkStore, PageCursor, StoreUnavailable
 
 S = ManufactureStatus
 

@@ -12,7 +12,7 @@ from grpclib.client import Channel
 from tests.pki import make_pki
 from tests.support import serving
 from toys._generated.toys import v1 as pb
-from toys.tls import client_context
+from toys.transport.tls import client_context
 
 
 async def _create(channel: Channel) -> None:

@@ -13,8 +13,8 @@ from grpclib.const import Status
 from tests.support import T0, serving
 from tests.watch_support import EventType, names, watching
 from toys._generated.toys import v1 as pb
+from toys.core.store import BulkStore
 from toys.domain import NewToy, Toy, create_toy
-from toys.store import BulkStore
 from toys.watching.tokens import ResumeTokens
 
 

@@ -15,8 +15,8 @@ from grpclib.const import Status
 from tests.support import T0, serving
 from tests.watch_support import EventType, watching
 from toys._generated.toys import v1 as pb
+from toys.core.store import BulkStore
 from toys.domain import NewToy, Toy, create_toy
-from toys.store import BulkStore
 from toys.watching.watches import STALLED_S
 
 # The smallest HTTP/2 window a client may offer: a client that stops reading fills it soon.

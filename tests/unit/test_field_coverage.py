@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tests import strategies
-from toys import translate
 from toys._generated.toys import v1 as pb
 from toys.domain import ManufactureStatus, NewToy, Toy, WorkflowFailure, WorkflowRun
+from toys.grpc_api import translate
 
 
 def names(cls: Any) -> set[str]:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from tests.strategies import aware_times, statuses
 from tests.support import T0
+from toys.core.page_tokens import PageTokens
+from toys.core.store import PageCursor
 from toys.domain import InvalidArgument, ManufactureStatus
-from toys.page_tokens import PageTokens
-from toys.store import PageCursor
 
 TOKENS = PageTokens(b"k" * 32)
 

@@ -15,9 +15,9 @@ from tests.strategies import toys
 from toyctl import render
 from toyctl.options import Output
 from toyctl.plain_table import plain_table
-from toys import translate
 from toys._generated.toys import v1 as pb
 from toys.domain import Toy
+from toys.grpc_api import translate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

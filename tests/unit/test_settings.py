@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toys.defaults import DEFAULT_PORT
-from toys.settings import DEFAULT_DB, Settings, load_settings
+from toys.config.defaults import DEFAULT_PORT
+from toys.config.settings import DEFAULT_DB, Settings, load_settings
 
 
 def test_defaults_apply_without_flags_or_environment() -> None:

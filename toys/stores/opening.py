@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from toys.store import KEEP_CHANGES, BulkStore, StoreUnavailable
+from toys.core.store import KEEP_CHANGES, BulkStore, StoreUnavailable
 from toys.stores.sqlite import SqliteToyStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")

@@ -18,8 +18,8 @@ from typing import Any, cast
 
 import asyncpg
 
+from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
-from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.records import document_fields, field_types, from_columns, to_columns

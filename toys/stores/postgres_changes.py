@@ -15,8 +15,8 @@ from typing import Any, cast
 
 import asyncpg
 
+from toys.core.store import Snapshot
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyChange, WatchFilter
-from toys.store import Snapshot
 from toys.stores.postgres_schema import CHANGES_CHANNEL
 from toys.stores.records import field_types, from_columns
 from toys.stores.snapshots import PagedSnapshot

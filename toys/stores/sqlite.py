@@ -9,8 +9,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
+from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
-from toys.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.stores import sqlite_changes as changes
 from toys.stores.group_commit import GroupCommit
 from toys.stores.records import field_types, from_columns, to_columns, to_us

@@ -8,8 +8,8 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 
+from toys.core.store import Snapshot
 from toys.domain import Toy, ToyChange, WatchFilter
-from toys.store import Snapshot
 from toys.stores import sqlite_changes as changes
 from toys.stores.snapshots import ListedSnapshot, PagedSnapshot
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, connect

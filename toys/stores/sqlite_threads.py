@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from toys.core.store import StoreUnavailable
 from toys.domain import ToyError
-from toys.store import StoreUnavailable
 from toys.stores.sqlite_schema import SchemaMismatch, migrate
 from toys.stores.worker_threads import WorkerThreads
 

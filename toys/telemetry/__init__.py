@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from grpclib.client import Channel
     from grpclib.server import Server
 
-    from toys.store import ToyStore
+    from toys.core.store import ToyStore
 
 log = logging.getLogger(__name__)
 

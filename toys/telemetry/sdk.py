@@ -26,7 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
 from toys import package_version
-from toys.store import ToyStore
+from toys.core.store import ToyStore
 from toys.telemetry.client import ClientTracing
 from toys.telemetry.env import exporters
 from toys.telemetry.rpc import INSTRUMENTATION

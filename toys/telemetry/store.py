@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 from opentelemetry.trace import SpanKind, StatusCode, Tracer
 
+from toys.core.store import Change, DelegatingStore, PageCursor, StoreUnavailable, ToyStore
 from toys.domain import ManufactureStatus, Toy
-from toys.store import Change, DelegatingStore, PageCursor, StoreUnavailable, ToyStore
 
 
 class TracedStore(DelegatingStore):

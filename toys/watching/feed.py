@@ -14,8 +14,8 @@ import bisect
 import contextlib
 import logging
 
+from toys.core.store import StoreUnavailable, ToyStore
 from toys.domain import ToyChange
-from toys.store import StoreUnavailable, ToyStore
 
 log = logging.getLogger("toys.watch")
 

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import struct
 
+from toys.core.page_tokens import b64url_decode, b64url_encode
 from toys.domain import InvalidArgument
-from toys.page_tokens import b64url_decode, b64url_encode
 
 _VERSION = 1
 _MAC_BYTES = 8

@@ -13,8 +13,8 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from toys.core.store import ToyStore
 from toys.domain import ResumeTooOld, Toy, WatchEnded, WatchFellBehind, WatchFilter
-from toys.store import ToyStore
 from toys.watching.feed import ChangeFeed, FeedClosed
 
 SNAPSHOT_PAGE = 500

@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toys import setting_values as values
-from toys.defaults import DEFAULT_PORT
-from toys.setting_options import OPTIONS
-from toys.store import KEEP_CHANGES
+from toys.config import values
+from toys.config.defaults import DEFAULT_PORT
+from toys.config.options import OPTIONS
+from toys.core.store import KEEP_CHANGES
 from toys.watching.watches import MAX_LAG
 
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told: plaintext must not reach a network by accident

@@ -13,11 +13,11 @@ import grpclib.server
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from toys import encoded, translate
 from toys._generated.toys import v1 as pb
 from toys.domain import ToyError, WatchFilter, check_toy_id
-from toys.encoded import Encoded, EncodedToys
-from toys.statuses import grpc_error, translating_errors
+from toys.grpc_api import encoded, translate
+from toys.grpc_api.encoded import Encoded, EncodedToys
+from toys.grpc_api.statuses import grpc_error, translating_errors
 from toys.watching.tokens import ResumeTokens
 from toys.watching.watches import EventKind, Watches, WatchEvent, WatchStart
 

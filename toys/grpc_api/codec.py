@@ -10,9 +10,9 @@ import betterproto2
 from grpclib.encoding.proto import ProtoCodec
 
 from toys.domain import InvalidArgument
-from toys.encoded import Encoded
-from toys.statuses import grpc_error
-from toys.wire_check import check_wire
+from toys.grpc_api.encoded import Encoded
+from toys.grpc_api.statuses import grpc_error
+from toys.grpc_api.wire_check import check_wire
 
 
 def _check_decoded(message: Any, path: str = "") -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from toys import setting_values as values
+from toys.config import values
 
 
 @dataclass(frozen=True, slots=True)

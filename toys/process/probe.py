@@ -20,8 +20,8 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
-from toys.defaults import DEFAULT_PORT
-from toys.tls import client_context
+from toys.config.defaults import DEFAULT_PORT
+from toys.transport.tls import client_context
 
 
 async def check(channel: Channel, service: str, deadline_s: float) -> str | None:

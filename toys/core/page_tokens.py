@@ -16,8 +16,8 @@ import hmac
 import json
 from datetime import UTC, datetime
 
+from toys.core.store import PageCursor
 from toys.domain import InvalidArgument, ManufactureStatus
-from toys.store import PageCursor
 
 _VERSION = 2
 _MAC_BYTES = 16

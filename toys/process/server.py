@@ -20,7 +20,7 @@ from typing import Any
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
 
-from toys import admin, package_version
+from toys import package_version
 from toys.auth import token_command
 from toys.auth.credentials import AccessFileError, read_access_file
 from toys.calls.access_log import AccessLog
@@ -28,29 +28,30 @@ from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
 from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
+from toys.config.settings import Settings, load_settings
+from toys.config.watched_files import WatchedFiles
+from toys.core.page_tokens import PageTokens
+from toys.core.service import ToyService
+from toys.core.store import ToyStore
 from toys.domain import ToyError
-from toys.encoded import EncodedToys
-from toys.health import Readiness, ReadinessCheck
-from toys.lifecycle import ToyServer
-from toys.logs import configure_logging
-from toys.page_tokens import PageTokens
-from toys.reflection import reflection_pool
-from toys.service import ToyService
-from toys.servicer import ToyServicer
-from toys.settings import Settings, load_settings
-from toys.store import ToyStore
+from toys.grpc_api.codec import StrictProtoCodec
+from toys.grpc_api.encoded import EncodedToys
+from toys.grpc_api.health import Readiness, ReadinessCheck
+from toys.grpc_api.reflection import reflection_pool
+from toys.grpc_api.servicer import ToyServicer
+from toys.grpc_api.watch_handler import WatchToysHandler
+from toys.process import admin
+from toys.process.lifecycle import ToyServer
+from toys.process.logs import configure_logging
 from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
-from toys.tls import ReloadingServerTls, ServerTlsFiles
 from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
-from toys.watch_servicer import WatchToysHandler
-from toys.watched_file import WatchedFiles
+from toys.transport.tls import ReloadingServerTls, ServerTlsFiles
 from toys.watching.feed import ChangeFeed
 from toys.watching.tokens import ResumeTokens
 from toys.watching.watches import Watches
-from toys.wire import StrictProtoCodec
 
 log = logging.getLogger("toys.server")
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from toys import domain
+from toys.core.page_tokens import PageTokens
+from toys.core.store import PageCursor, ToyStore
 from toys.domain import (
     DEFAULT_CLOCK_SKEW,
     CallbackOutcome,
@@ -18,8 +20,6 @@ from toys.domain import (
     Toy,
     WorkflowRun,
 )
-from toys.page_tokens import PageTokens
-from toys.store import PageCursor, ToyStore
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000

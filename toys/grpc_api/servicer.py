@@ -11,17 +11,17 @@ import grpclib.server
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from toys import encoded, translate
 from toys._generated.toys import v1 as pb
+from toys.core.service import ToyPage, ToyService
 from toys.domain import (
     CallbackResult,
     Toy,
 )
-from toys.encoded import Encoded, EncodedToys
-from toys.health import Readiness
-from toys.service import ToyPage, ToyService
-from toys.statuses import translating_errors
-from toys.watch_servicer import WatchToysHandler
+from toys.grpc_api import encoded, translate
+from toys.grpc_api.encoded import Encoded, EncodedToys
+from toys.grpc_api.health import Readiness
+from toys.grpc_api.statuses import translating_errors
+from toys.grpc_api.watch_handler import WatchToysHandler
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from toys import translate
+from toys.core.store import StoreUnavailable
 from toys.domain import (
     InvalidArgument,
     ResumeTooOld,
@@ -20,7 +20,7 @@ from toys.domain import (
     WatchEnded,
     WatchFellBehind,
 )
-from toys.store import StoreUnavailable
+from toys.grpc_api import translate
 
 log = logging.getLogger("toys.servicer")
 

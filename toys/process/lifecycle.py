@@ -10,13 +10,13 @@ from typing import Any
 
 from toys.auth.credentials import Credentials
 from toys.calls.drain import DrainGate
-from toys.health import Readiness
-from toys.settings import Settings
-from toys.store import ToyStore
-from toys.tls import ReloadingServerTls
+from toys.config.settings import Settings
+from toys.config.watched_files import WatchedFiles
+from toys.core.store import ToyStore
+from toys.grpc_api.health import Readiness
 from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
-from toys.watched_file import WatchedFiles
+from toys.transport.tls import ReloadingServerTls
 from toys.watching.feed import ChangeFeed
 
 

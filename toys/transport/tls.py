@@ -13,7 +13,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 
-from toys.watched_file import WatchedFiles
+from toys.config.watched_files import WatchedFiles
 
 ALPN = ["h2"]
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from toys import translate
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 from toys.domain import Toy
+from toys.grpc_api import translate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_CAPACITY = 10_000

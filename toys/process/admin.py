@@ -12,8 +12,8 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from toys.core.store import BulkStore, PageCursor
 from toys.domain import ToyError
-from toys.store import BulkStore, PageCursor
 from toys.stores.opening import StoreOptions, open_store, redacted
 
 COPY_BATCH = 500
