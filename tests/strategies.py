@@ -13,14 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from toys.domain import (
-    INT32_MAX,
-    MAX_RUN_DURATION,
-    ManufactureStatus,
-    Toy,
-    WorkflowFailure,
-    WorkflowRun,
-)
+from toys.domain import ManufactureStatus, Toy, WorkflowFailure, WorkflowRun
+from toys.domain.limits import INT32_MAX, MAX_RUN_DURATION
 
 offsets = st.builds(
     timezone, st.integers(-14 * 60, 14 * 60).map(lambda minutes: timedelta(minutes=minutes))

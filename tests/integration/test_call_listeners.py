@@ -15,9 +15,9 @@ from toys._generated.toys import v1 as pb
 from toys.calls.access_log import AccessLog
 from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
+from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.grpc_api.codec import StrictProtoCodec
-from toys.grpc_api.health import Readiness
 from toys.grpc_api.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
 from toys.transport.server import GrpcServer

@@ -12,9 +12,9 @@ from grpclib.exceptions import GRPCError
 from grpclib.testing import ChannelFor
 
 from toys._generated.toys import v1 as pb
+from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.grpc_api.codec import StrictProtoCodec
-from toys.grpc_api.health import Readiness
 from toys.grpc_api.servicer import ToyServicer
 from toys.stores.sqlite import SqliteToyStore
 

@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 
 from tests.support import T0, run_at
 from toys.domain import (
-    DEFAULT_CLOCK_SKEW,
-    INT32_MAX,
-    MAX_REMEMBERED_CALLBACKS,
     CallbackOutcome,
     InvalidArgument,
     ManufactureStatus,
@@ -29,6 +26,7 @@ from toys.domain import (
     validate_new_toy,
     validate_run,
 )
+from toys.domain.limits import DEFAULT_CLOCK_SKEW, INT32_MAX, MAX_REMEMBERED_CALLBACKS
 
 S = ManufactureStatus
 NOW = T0 + timedelta(days=1)

@@ -11,7 +11,6 @@ from toys import domain
 from toys.core.page_tokens import PageTokens
 from toys.core.store import PageCursor, ToyStore
 from toys.domain import (
-    DEFAULT_CLOCK_SKEW,
     CallbackOutcome,
     CallbackResult,
     InvalidArgument,
@@ -20,6 +19,7 @@ from toys.domain import (
     Toy,
     WorkflowRun,
 )
+from toys.domain.limits import DEFAULT_CLOCK_SKEW
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000

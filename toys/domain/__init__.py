@@ -19,17 +19,6 @@ from toys.domain.errors import (
     WatchFellBehind,
 )
 from toys.domain.model import (
-    DEFAULT_CLOCK_SKEW,
-    INT32_MAX,
-    MAX_FAILURES,
-    MAX_ID_LENGTH,
-    MAX_MESSAGE,
-    MAX_NAMESPACE,
-    MAX_REMEMBERED_CALLBACKS,
-    MAX_RUN_DURATION,
-    MAX_RUN_NAME,
-    MAX_TOY_TEXT,
-    MAX_UID,
     TERMINAL_STATUSES,
     CallbackOutcome,
     CallbackResult,
@@ -43,17 +32,6 @@ from toys.domain.rules import apply_run, create_toy, reset_toy
 from toys.domain.validation import check_toy_id, validate_new_toy, validate_run
 
 __all__ = [
-    "DEFAULT_CLOCK_SKEW",
-    "INT32_MAX",
-    "MAX_FAILURES",
-    "MAX_ID_LENGTH",
-    "MAX_MESSAGE",
-    "MAX_NAMESPACE",
-    "MAX_REMEMBERED_CALLBACKS",
-    "MAX_RUN_DURATION",
-    "MAX_RUN_NAME",
-    "MAX_TOY_TEXT",
-    "MAX_UID",
     "TERMINAL_STATUSES",
     "CallbackOutcome",
     "CallbackResult",

@@ -10,9 +10,13 @@ from toys.domain.model import ManufactureStatus, Toy
 
 
 class ChangeKind(enum.StrEnum):
+    """What happened to a toy, as the change log keeps it and a watch tells it; SYNCED is a
+    watch's alone (its initial toys end there) and never in the log."""
+
     ADDED = "ADDED"
     MODIFIED = "MODIFIED"
     DELETED = "DELETED"
+    SYNCED = "SYNCED"
 
 
 @dataclass(frozen=True, slots=True)

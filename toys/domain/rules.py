@@ -10,9 +10,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from toys.domain.errors import TransitionRejected
+from toys.domain.limits import INT32_MAX, MAX_REMEMBERED_CALLBACKS
 from toys.domain.model import (
-    INT32_MAX,
-    MAX_REMEMBERED_CALLBACKS,
     TERMINAL_STATUSES,
     CallbackOutcome,
     CallbackResult,

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from toys.domain.errors import InvalidArgument
-from toys.domain.model import (
+from toys.domain.limits import (
     INT32_MAX,
     MAX_FAILURES,
     MAX_ID_LENGTH,
@@ -16,9 +16,8 @@ from toys.domain.model import (
     MAX_RUN_NAME,
     MAX_TOY_TEXT,
     MAX_UID,
-    NewToy,
-    WorkflowRun,
 )
+from toys.domain.model import NewToy, WorkflowRun
 
 
 def _check_text(field_name: str, value: str, limit: int) -> None:

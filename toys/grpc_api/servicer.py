@@ -12,6 +12,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from toys._generated.toys import v1 as pb
+from toys.core.readiness import Readiness
 from toys.core.service import ToyPage, ToyService
 from toys.domain import (
     CallbackResult,
@@ -19,7 +20,6 @@ from toys.domain import (
 )
 from toys.grpc_api import encoded, translate
 from toys.grpc_api.encoded import Encoded, EncodedToys
-from toys.grpc_api.health import Readiness
 from toys.grpc_api.statuses import translating_errors
 from toys.grpc_api.watch_handler import WatchToysHandler
 

@@ -11,15 +11,8 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from toys.core.store import StoreUnavailable
-from toys.domain import (
-    InvalidArgument,
-    ResumeTooOld,
-    ToyError,
-    ToyNotFound,
-    TransitionRejected,
-    WatchEnded,
-    WatchFellBehind,
-)
+from toys.domain import errors
+from toys.domain.errors import InvalidArgument, ToyError
 from toys.grpc_api import translate
 
 log = logging.getLogger("toys.servicer")
@@ -27,13 +20,13 @@ log = logging.getLogger("toys.servicer")
 # The one place where domain errors become gRPC statuses. A subclass maps as its nearest
 # listed ancestor; anything else that escapes a handler is a bug and becomes INTERNAL.
 STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
-    InvalidArgument: Status.INVALID_ARGUMENT,
-    ToyNotFound: Status.NOT_FOUND,
-    TransitionRejected: Status.FAILED_PRECONDITION,
+    errors.InvalidArgument: Status.INVALID_ARGUMENT,
+    errors.ToyNotFound: Status.NOT_FOUND,
+    errors.TransitionRejected: Status.FAILED_PRECONDITION,
     StoreUnavailable: Status.UNAVAILABLE,
-    ResumeTooOld: Status.OUT_OF_RANGE,
-    WatchEnded: Status.UNAVAILABLE,
-    WatchFellBehind: Status.ABORTED,
+    errors.ResumeTooOld: Status.OUT_OF_RANGE,
+    errors.WatchEnded: Status.UNAVAILABLE,
+    errors.WatchFellBehind: Status.ABORTED,
 }
 
 

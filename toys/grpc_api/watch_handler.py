@@ -14,18 +14,18 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from toys._generated.toys import v1 as pb
-from toys.domain import ToyError, WatchFilter, check_toy_id
+from toys.domain import ChangeKind, ToyError, WatchFilter, check_toy_id
 from toys.grpc_api import encoded, translate
 from toys.grpc_api.encoded import Encoded, EncodedToys
 from toys.grpc_api.statuses import grpc_error, translating_errors
 from toys.watching.tokens import ResumeTokens
-from toys.watching.watches import EventKind, Watches, WatchEvent, WatchStart
+from toys.watching.watches import Watches, WatchEvent, WatchStart
 
 EVENT_TYPES = {
-    EventKind.ADDED: pb.WatchEventType.ADDED,
-    EventKind.MODIFIED: pb.WatchEventType.MODIFIED,
-    EventKind.DELETED: pb.WatchEventType.DELETED,
-    EventKind.SYNCED: pb.WatchEventType.SYNCED,
+    ChangeKind.ADDED: pb.WatchEventType.ADDED,
+    ChangeKind.MODIFIED: pb.WatchEventType.MODIFIED,
+    ChangeKind.DELETED: pb.WatchEventType.DELETED,
+    ChangeKind.SYNCED: pb.WatchEventType.SYNCED,
 }
 
 

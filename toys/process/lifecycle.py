@@ -12,8 +12,8 @@ from toys.auth.credentials import Credentials
 from toys.calls.drain import DrainGate
 from toys.config.settings import Settings
 from toys.config.watched_files import WatchedFiles
+from toys.core.readiness import Readiness
 from toys.core.store import ToyStore
-from toys.grpc_api.health import Readiness
 from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
 from toys.transport.tls import ReloadingServerTls

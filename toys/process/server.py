@@ -15,7 +15,6 @@ import ssl
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
@@ -31,12 +30,13 @@ from toys.calls.drain import DrainGate
 from toys.config.settings import Settings, load_settings
 from toys.config.watched_files import WatchedFiles
 from toys.core.page_tokens import PageTokens
+from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.core.store import ToyStore
 from toys.domain import ToyError
 from toys.grpc_api.codec import StrictProtoCodec
 from toys.grpc_api.encoded import EncodedToys
-from toys.grpc_api.health import Readiness, ReadinessCheck
+from toys.grpc_api.health import LIVENESS, ReadinessCheck
 from toys.grpc_api.reflection import reflection_pool
 from toys.grpc_api.servicer import ToyServicer
 from toys.grpc_api.watch_handler import WatchToysHandler
@@ -54,17 +54,6 @@ from toys.watching.tokens import ResumeTokens
 from toys.watching.watches import Watches
 
 log = logging.getLogger("toys.server")
-
-
-class _Liveness:
-    """A name for grpc.health.v1 without checks: SERVING while the process answers at all.
-    Kubernetes' liveness probe asks for it; readiness asks for "" (store and drain)."""
-
-    def __mapping__(self) -> dict[str, Any]:
-        return {"/liveness/Check": None}
-
-
-LIVENESS = _Liveness()
 
 
 async def create_server(

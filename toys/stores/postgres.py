@@ -22,6 +22,7 @@ from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, 
 from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
 from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
+from toys.stores.queries import POSTGRES, select_toys
 from toys.stores.records import document_fields, field_types, from_columns, to_columns
 from toys.stores.toy_cache import ToyCache
 
@@ -168,17 +169,7 @@ class PostgresToyStore(PostgresChangeReads):
     async def list(
         self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
     ) -> list[Toy]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if status is not None:
-            params.append(status.value)
-            clauses.append(f"status = ${len(params)}")
-        if after is not None:
-            params.extend((after.create_time, after.toy_id))
-            clauses.append(f"(create_time, id) > (${len(params) - 1}, ${len(params)})")
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        params.append(limit)
-        sql = f"{_SELECT} {where} ORDER BY create_time, id LIMIT ${len(params)}"
+        sql, params = select_toys(POSTGRES, status=status, after=after, limit=limit)
         rows = await self._run(lambda conn: conn.fetch(sql, *params))
         return [self._toy(row) for row in rows]
 

@@ -18,12 +18,12 @@ import asyncpg
 from toys.core.store import Snapshot
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyChange, WatchFilter
 from toys.stores.postgres_schema import CHANGES_CHANNEL
-from toys.stores.records import field_types, from_columns
+from toys.stores.queries import POSTGRES, select_toys
+from toys.stores.records import from_columns
 from toys.stores.snapshots import PagedSnapshot
 
 log = logging.getLogger("toys.store")
 
-_COLUMNS = ", ".join(field_types(Toy))
 _AFTER = (
     "SELECT sequence, kind, previous_status, toy FROM toy_changes "
     "WHERE sequence > $1 ORDER BY sequence LIMIT $2"
@@ -74,16 +74,7 @@ class PostgresChangeReads:
 
     @contextlib.asynccontextmanager
     async def snapshot(self, watch: WatchFilter) -> AsyncIterator[Snapshot]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if watch.status is not None:
-            params.append(watch.status.value)
-            clauses.append(f"status = ${len(params)}")
-        if watch.toy_id:
-            params.append(watch.toy_id)
-            clauses.append(f"id = ${len(params)}")
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"SELECT {_COLUMNS} FROM toys {where} ORDER BY create_time, id"
+        sql, params = select_toys(POSTGRES, status=watch.status, toy_id=watch.toy_id)
         async with (
             self._connection() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),

@@ -13,7 +13,8 @@ from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, 
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
 from toys.stores import sqlite_changes as changes
 from toys.stores.group_commit import GroupCommit
-from toys.stores.records import field_types, from_columns, to_columns, to_us
+from toys.stores.queries import SQLITE, select_toys
+from toys.stores.records import field_types, from_columns, to_columns
 from toys.stores.sqlite_change_reads import SqliteChangeReads
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate, write_transaction
 from toys.stores.toy_cache import ToyCache
@@ -126,17 +127,7 @@ class SqliteToyStore(SqliteChangeReads):
     async def list(
         self, *, status: ManufactureStatus | None, after: PageCursor | None, limit: int
     ) -> list[Toy]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status.value)
-        if after is not None:
-            clauses.append("(create_time, id) > (?, ?)")
-            params.extend((to_us(after.create_time), after.toy_id))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"SELECT {_COLUMNS} FROM toys {where} ORDER BY create_time, id LIMIT ?"
-        params.append(limit)
+        sql, params = select_toys(SQLITE, status=status, after=after, limit=limit)
 
         def work() -> list[Toy]:
             return [self._toy(row) for row in self._threads.reader().execute(sql, params)]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from toys.core.store import Snapshot
 from toys.domain import Toy, ToyChange, WatchFilter
 from toys.stores import sqlite_changes as changes
+from toys.stores.queries import SQLITE, select_toys
 from toys.stores.snapshots import ListedSnapshot, PagedSnapshot
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, connect
 
@@ -38,7 +39,7 @@ class SqliteChangeReads:
 
     @contextlib.asynccontextmanager
     async def snapshot(self, watch: WatchFilter) -> AsyncIterator[Snapshot]:
-        sql, params = changes.select_toys(watch)
+        sql, params = select_toys(SQLITE, status=watch.status, toy_id=watch.toy_id)
         if self.path == MEMORY:  # one connection: read it whole, on the writer, at once
 
             def whole() -> tuple[int, list[Toy]]:

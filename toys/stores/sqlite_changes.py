@@ -12,10 +12,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyChange, WatchFilter
+from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyChange
 from toys.stores.records import field_types, from_columns, from_document, toy_document
 
-_COLUMNS = ", ".join(field_types(Toy))
 _RECORD = "INSERT INTO toy_changes (toy_id, kind, previous_status, toy) VALUES (?, ?, ?, ?)"
 _AFTER = (
     "SELECT sequence, kind, previous_status, toy FROM toy_changes "
@@ -67,20 +66,6 @@ def history(conn: sqlite3.Connection) -> tuple[int, int]:
     head = int(row[0]) if row is not None else 0
     oldest = conn.execute("SELECT min(sequence) FROM toy_changes").fetchone()[0]
     return (head if oldest is None else int(oldest) - 1), head
-
-
-def select_toys(watch: WatchFilter) -> tuple[str, list[object]]:
-    """The query for the toys `watch` selects, oldest first."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if watch.status is not None:
-        clauses.append("status = ?")
-        params.append(watch.status.value)
-    if watch.toy_id:
-        clauses.append("id = ?")
-        params.append(watch.toy_id)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return f"SELECT {_COLUMNS} FROM toys {where} ORDER BY create_time, id", params
 
 
 def parse_toys(rows: Sequence[sqlite3.Row]) -> list[Toy]:

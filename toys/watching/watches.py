@@ -8,13 +8,12 @@ each change, in sequence order, each once.
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from toys.core.store import ToyStore
-from toys.domain import ResumeTooOld, Toy, WatchEnded, WatchFellBehind, WatchFilter
+from toys.domain import ChangeKind, ResumeTooOld, Toy, WatchEnded, WatchFellBehind, WatchFilter
 from toys.watching.feed import ChangeFeed, FeedClosed
 
 SNAPSHOT_PAGE = 500
@@ -27,16 +26,12 @@ MAX_LAG = 10_000
 STALLED_S = 0.5
 
 
-class EventKind(enum.StrEnum):
-    ADDED = "ADDED"
-    MODIFIED = "MODIFIED"
-    DELETED = "DELETED"
-    SYNCED = "SYNCED"
-
-
 @dataclass(frozen=True, slots=True)
 class WatchEvent:
-    kind: EventKind
+    """What a watch tells its client: a change as its filter sees it (toys.domain.ToyChange
+    through WatchFilter.view), or SYNCED."""
+
+    kind: ChangeKind
     toy: Toy | None  # None for SYNCED
     sequence: int  # resuming from it gets what follows this event
 
@@ -63,8 +58,8 @@ class Watches:
                 position = snapshot.sequence
                 while page := await snapshot.next_toys(SNAPSHOT_PAGE):
                     for toy in page:
-                        yield WatchEvent(EventKind.ADDED, toy, position)
-            yield WatchEvent(EventKind.SYNCED, None, position)
+                        yield WatchEvent(ChangeKind.ADDED, toy, position)
+            yield WatchEvent(ChangeKind.SYNCED, None, position)
         else:
             _, position = await self._store.change_history()
         while True:
@@ -87,7 +82,7 @@ class Watches:
                 if kind is None:
                     continue
                 offered = time.monotonic()
-                yield WatchEvent(EventKind(kind.value), change.toy, position)
+                yield WatchEvent(kind, change.toy, position)
                 behind = self._feed.head - position
                 if time.monotonic() - offered > STALLED_S and behind > self._max_lag:
                     raise WatchFellBehind(

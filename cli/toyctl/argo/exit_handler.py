@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from toyctl.argo.reader import Reader, kind_of
 from toyctl.argo.runs import Reported, RunBuilder, read_failure
-from toys.domain import MAX_RUN_DURATION
+from toys.domain.limits import MAX_RUN_DURATION
 
 
 def _add_failures(workflow: Reader, run: RunBuilder) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from toyctl.argo.bounded_json import JsonRefused, load_bounded_json
 from toyctl.errors import ExitCode, ToyctlError
-from toys.domain import INT32_MAX, ManufactureStatus
+from toys.domain import ManufactureStatus
+from toys.domain.limits import INT32_MAX
 
 # Argo leaves a tag it cannot resolve as it is (an output of a step that never ran).
 _UNRESOLVED_TAG = re.compile(r"\{\{.*\}\}")

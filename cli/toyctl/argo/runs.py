@@ -13,14 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from toyctl.argo.reader import Parameters, PayloadError, Reader
-from toys.domain import (
-    DEFAULT_CLOCK_SKEW,
-    MAX_MESSAGE,
-    InvalidArgument,
-    WorkflowFailure,
-    WorkflowRun,
-    validate_run,
-)
+from toys.domain import InvalidArgument, WorkflowFailure, WorkflowRun, validate_run
+from toys.domain.limits import DEFAULT_CLOCK_SKEW, MAX_MESSAGE
 
 UNITS_OUTPUT = "units-produced"
 QUANTITY_PARAMETER = "quantity"
