@@ -4,7 +4,7 @@ A toys-server on SQLite holding `--toys` toys (100,000 by default, half with a f
 answers ListToys pages of 500 to a grpcio client with raw bytes in another process; the
 server's resident set (VmRSS from /proc) is read before the first page and after every tenth.
 A flat line is the goal: pages are streamed from the store, and the caches of parsed and
-encoded toys are bounded (toys.stores.toy_cache, toys.encoded).
+encoded toys are bounded (toys.core.by_revision).
 
     poetry run python -m benchmarks.paging_memory --toys 100000
 """

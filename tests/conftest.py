@@ -28,10 +28,16 @@ _E2E = Path(__file__).parent / "e2e"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is an e2e test: `poe test-fast` leaves those out."""
+    """Everything under tests/e2e is an e2e test, and every test on the PostgreSQL server a
+    postgres test: `poe test-fast` leaves both out (and the tests marked slow)."""
     for item in items:
         if _E2E in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgres"
+        fixtures = getattr(item, "fixturenames", ())
+        if on_postgres or "postgres" in fixtures or "own_server" in fixtures:
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture

@@ -118,6 +118,7 @@ async def _send_all(port: int, batch: list[tuple[str, bytes]]) -> set[Status]:
     return statuses
 
 
+@pytest.mark.slow
 @settings(
     max_examples=BATCHES,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -1,5 +1,5 @@
 """The server's settings as flags and variables: each one's flag, TOYS_* variable, reader
-and help (toys.settings builds the parser from this table)."""
+and help (toys.config.settings builds the parser from this table)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The ToyError tree: every error the service reports on purpose.
 
 Adapters turn these into their own terms in one place each: gRPC statuses in the servicer,
-exit codes in toyctl. The store port adds StoreUnavailable to the tree (toys.store).
+exit codes in toyctl. The store port adds StoreUnavailable to the tree (toys.core.store).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def _check_decoded(message: Any, path: str = "") -> None:
 
 class StrictProtoCodec(ProtoCodec):
     """Protobuf codec that answers an undecodable request with INVALID_ARGUMENT, not UNKNOWN,
-    and sends responses already encoded (toys.encoded.Encoded) as they are.
+    and sends responses already encoded (toys.grpc_api.encoded.Encoded) as they are.
 
     betterproto2 raises plain Python errors for, e.g., a Timestamp outside years 1..9999 or
     bytes that are not UTF-8 in a string field. Paths in its messages are proto paths.

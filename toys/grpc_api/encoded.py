@@ -2,18 +2,17 @@
 
 betterproto2 takes ~180 µs to encode one Toy; protobuf's runtime, given the same values, takes a
 few. A toy's encoding is kept by (id, revision) — a revision names one state of a toy (see
-toys.stores.toy_cache) — so a toy read again is not encoded again, and a page of a hundred is a
+toys.core.by_revision) — so a toy read again is not encoded again, and a page of a hundred is a
 hundred dictionary lookups and a join. Responses are then put together from those bytes by
 the rules of the protobuf wire format: a message field is its tag, its length, its bytes.
 
-The values come from the same translation tables as betterproto2's messages (toys.translate);
+The values come from the same translation tables as betterproto2's messages
+(toys.grpc_api.translate);
 tests/unit/test_encoded.py checks that both encodings decode to the same message.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,11 +22,11 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
+from toys.core.by_revision import DEFAULT_CAPACITY, ByRevision
 from toys.domain import Toy
 from toys.grpc_api import translate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-DEFAULT_CAPACITY = 10_000
 
 
 @dataclass(slots=True)
@@ -79,23 +78,10 @@ class EncodedToys:
     """Toys' encodings by (id, revision): bounded, least recently used go first."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._capacity = capacity
-        self._bytes: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._bytes: ByRevision[bytes] = ByRevision(capacity)
 
     def __call__(self, toy: Toy) -> bytes:
-        key = (toy.id, toy.revision)
-        with self._lock:
-            found = self._bytes.get(key)
-            if found is not None:
-                self._bytes.move_to_end(key)
-                return found
-        encoded = toy_bytes(toy)
-        with self._lock:
-            self._bytes[key] = encoded
-            if len(self._bytes) > self._capacity:
-                self._bytes.popitem(last=False)
-        return encoded
+        return self._bytes.get_or_make(toy.id, toy.revision, toy_bytes, toy)
 
     def __len__(self) -> int:
         return len(self._bytes)

@@ -1,4 +1,4 @@
-"""ToyService over gRPC: message in, use case, message out (errors: toys.statuses)."""
+"""ToyService over gRPC: message in, use case, message out (errors: toys.grpc_api.statuses)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class ToyServicer(pb.ToyServiceBase):
 
     The typed methods are the API (betterproto2 messages in and out). On the wire, the methods
     that answer with toys send the same answers as bytes put together from toys encoded once
-    per revision (toys.encoded); `__mapping__` routes them there.
+    per revision (toys.grpc_api.encoded); `__mapping__` routes them there.
     """
 
     def __init__(

@@ -1,7 +1,7 @@
 """ToyService.WatchToys over gRPC: the request -> a watch, its events -> responses.
 
 The typed method (betterproto2 messages) is the API; on the wire each event is sent as bytes
-put together from the toy's encoding (toys.encoded), like the unary methods' answers.
+put together from the toy's encoding (toys.grpc_api.encoded), like the unary methods' answers.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A wired server's life: listening (the API port, and a plaintext health port if asked),
-following its files, draining and closing. toys.server builds it."""
+following its files, draining and closing. toys.process.server builds it."""
 
 from __future__ import annotations
 

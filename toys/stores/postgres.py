@@ -18,13 +18,13 @@ from typing import Any, cast
 
 import asyncpg
 
+from toys.core.by_revision import ByRevision
 from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
 from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.queries import POSTGRES, select_toys
 from toys.stores.records import document_fields, field_types, from_columns, to_columns
-from toys.stores.toy_cache import ToyCache
 
 _FIELDS = list(field_types(Toy))
 _DOCUMENTS = document_fields(Toy)
@@ -70,14 +70,14 @@ class PostgresToyStore(PostgresChangeReads):
         self._dsn = dsn
         self._acquire_timeout_s = acquire_timeout_s
         self._closed = False
-        self._cache = ToyCache()
+        self._cache: ByRevision[Toy] = ByRevision()
         self._keep_changes = keep_changes
         self._writes_since_prune = 0
         self._listener = None
         self._notified = asyncio.Event()
 
     def _toy(self, row: Any) -> Toy:
-        return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
+        return self._cache.get_or_make(row["id"], row["revision"], _parse, row)
 
     @classmethod
     async def open(

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
+from toys.core.by_revision import ByRevision
 from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
 from toys.stores import sqlite_changes as changes
@@ -17,7 +18,6 @@ from toys.stores.queries import SQLITE, select_toys
 from toys.stores.records import field_types, from_columns, to_columns
 from toys.stores.sqlite_change_reads import SqliteChangeReads
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate, write_transaction
-from toys.stores.toy_cache import ToyCache
 
 __all__ = ["MEMORY", "SqliteToyStore"]
 
@@ -57,7 +57,7 @@ class SqliteToyStore(SqliteChangeReads):
         self.path = path
         self._threads = SqliteThreads(path, busy_timeout_s)
         self._busy_timeout_s = busy_timeout_s
-        self._cache = ToyCache()
+        self._cache: ByRevision[Toy] = ByRevision()
         self._adds = GroupCommit(self._threads.write, self._insert, self._threads.writer)
         self._keep_changes = keep_changes
         self._logged_since_prune = 0  # touched on the writer thread only
@@ -82,7 +82,7 @@ class SqliteToyStore(SqliteChangeReads):
             self._logged_since_prune = 0
 
     def _toy(self, row: sqlite3.Row) -> Toy:
-        return self._cache.get_or_parse(row["id"], row["revision"], row, _parse)
+        return self._cache.get_or_make(row["id"], row["revision"], _parse, row)
 
     def _select_one(self, conn: sqlite3.Connection, toy_id: str) -> Toy:
         row = conn.execute(_SELECT_BY_ID, (toy_id,)).fetchone()
