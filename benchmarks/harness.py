@@ -45,6 +45,8 @@ class Server:
 
     command: Sequence[str]
     env: dict[str, str] = field(default_factory=dict)
+    # Where it runs: `python -m` looks for the package in this directory first.
+    cwd: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
 
@@ -57,6 +59,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,  # its logs are not what is measured
             env={**os.environ, **self.env},
+            cwd=self.cwd,
             preexec_fn=lambda: os.sched_setaffinity(0, server_cores),
         )
         deadline = time.monotonic() + timeout_s

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
@@ -81,16 +82,43 @@ async def test_a_connection_runs_at_most_the_allowed_calls_at_once(db_path: Path
     assert store.most == 5
 
 
-async def test_connections_beyond_the_limit_are_closed_at_once(db_path: Path) -> None:
+async def test_a_full_server_sheds_its_oldest_idle_connection_for_a_newcomer(
+    db_path: Path,
+) -> None:
     async with serving(db_path, max_connections=3) as (server, _):
-        kept = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
-        for _, writer in kept:
+        idle = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+        for _, writer in idle:
             writer.write(PREFACE)
-        async with raw_connection(server.port) as (reader, writer):
-            writer.write(PREFACE)
-            assert await closed_by_server(reader)
-        for _, writer in kept:
-            writer.close()
+        newcomer = Channel("127.0.0.1", server.port)
+        try:
+            health = await pb.ToyServiceStub(newcomer).health_check(pb.HealthCheckRequest())
+            assert health.status is pb.HealthCheckResponseServingStatus.SERVING
+            assert await closed_by_server(idle[0][0])
+        finally:
+            newcomer.close()
+            for _, writer in idle:
+                writer.close()
+
+
+async def test_a_server_whose_connections_are_all_busy_refuses_a_newcomer(db_path: Path) -> None:
+    store = CountingGatedStore(await SqliteToyStore.open(str(db_path)), count=2)
+    async with serving(db_path, store=store, max_connections=2) as (server, channel):
+        toy = (await pb.ToyServiceStub(channel).create_toy(pb.CreateToyRequest(name="Car"))).toy
+        assert toy is not None
+        second = Channel("127.0.0.1", server.port)
+        calls = [
+            asyncio.create_task(pb.ToyServiceStub(c).reset_toy(pb.ResetToyRequest(id=toy.id)))
+            for c in (channel, second)
+        ]
+        try:
+            await asyncio.wait_for(store.reached.wait(), BOUND_S)
+            async with raw_connection(server.port) as (reader, writer):
+                writer.write(PREFACE)
+                assert await closed_by_server(reader)
+        finally:
+            store.gate.set()
+            await asyncio.gather(*calls)
+            second.close()
 
 
 async def test_a_connection_that_never_speaks_http2_is_closed(db_path: Path) -> None:
@@ -172,12 +200,13 @@ async def test_a_client_opening_more_streams_than_allowed_is_cut_off(db_path: Pa
 
 
 async def test_a_thousand_sockets_cannot_outgrow_the_connection_limit(db_path: Path) -> None:
-    """Beyond the limit every new socket is closed at once: descriptors stay bounded."""
+    """Beyond the limit the oldest idle connection goes for each newcomer: descriptors stay
+    bounded."""
     async with serving(db_path, max_connections=50) as (server, _):
         opened = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(200)]
         try:
             closed = 0
-            for reader, _ in opened[50:]:
+            for reader, _ in opened[:150]:
                 closed += await closed_by_server(reader)
             assert closed == 150
             assert len(server.grpc.guard.open) == 50

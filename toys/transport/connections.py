@@ -1,103 +1,216 @@
-"""Each connection, guarded: how many there may be, how many calls each may run at once, how
-long one may take to start speaking HTTP/2, and how long one may sit idle."""
+"""Each connection, guarded from its first byte: admitted (toys.transport.admission), its TLS
+handshake done here so that handshakes in progress are counted and bounded, its calls run at
+most so many at once, its frames kept within the abuse budgets (toys.transport.budgets), and
+closed when it takes too long to start speaking HTTP/2, to make its first call, or sits idle.
+
+TLS: the server listens in plaintext and each admitted connection is upgraded with
+`loop.start_tls`. Letting asyncio do TLS in the listener would start every handshake before
+the server knew whose it is, with nothing to count them by. asyncio gives each TLS connection
+a read buffer of `SSLProtocol.max_size` (256 KiB, written whole when it is made): 5,000 silent
+sockets took 290 KB each. TLS records are at most 16 KiB, so the server lowers that buffer to
+TLS_READ_BUFFER for every TLS connection in the process (`use_small_tls_buffers`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
-from typing import Any
+import ssl
+from asyncio import sslproto
+from typing import Any, cast
 
 from grpclib.protocol import H2Protocol
+from h2.errors import ErrorCodes
 from h2.settings import SettingCodes
 
-from toys.transport.limits import Limits
-from toys.transport.message_size import bounded_streams
+from toys.transport.admission import ConnectionGuard
+from toys.transport.budgets import FrameBudget
+from toys.transport.streams import bounded_streams
 
 log = logging.getLogger("toys.server")
 
 _PREFACE_BYTES = len(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+TLS_READ_BUFFER = 32 * 1024
 
 
-class ConnectionGuard:
-    """The open connections, admitted up to the limit."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.open: weakref.WeakSet[GuardedProtocol] = weakref.WeakSet()
-        self.refused = 0
-
-    def admit(self, protocol: GuardedProtocol) -> bool:
-        if len(self.open) >= self.limits.max_connections:
-            self.refused += 1
-            if self.refused == 1 or self.refused % 1000 == 0:
-                log.warning(
-                    "connection limit (%d) reached: refused %d connections so far",
-                    self.limits.max_connections,
-                    self.refused,
-                )
-            return False
-        self.open.add(protocol)
-        return True
-
-    def close_all(self) -> None:
-        for protocol in list(self.open):
-            protocol.close()
+def use_small_tls_buffers() -> None:
+    """Every TLS connection of this process reads through a TLS_READ_BUFFER buffer."""
+    sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
 
 
 class GuardedProtocol(H2Protocol):
     """grpclib's HTTP/2 protocol, within the guard's limits."""
 
-    def __init__(self, *args: Any, guard: ConnectionGuard) -> None:
+    def __init__(
+        self, *args: Any, guard: ConnectionGuard, tls: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__(*args)
         self._guard = guard
         self._limits = guard.limits
-        self._admitted = False
+        self._tls = tls
+        self.peer_host = ""
+        self._raw: asyncio.Transport | None = None
+        self._speaking = False  # HTTP/2 started (after the TLS handshake, if any)
+        self._handshaking = False
+        self._gone = False
         self._preface_left = _PREFACE_BYTES
+        self._calls = 0
         self._last_activity = 0.0
-        self._timers: list[asyncio.TimerHandle] = []
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._upgrade: asyncio.Task[None] | None = None
+        # What TLS decrypted between the handshake and HTTP/2 starting (asyncio delivers it
+        # before start_tls returns): the preface, usually.
+        self._early: list[bytes] = []
+
+    # -- what admission asks -------------------------------------------------------------------
+
+    @property
+    def has_called(self) -> bool:
+        return self._calls > 0
+
+    @property
+    def busy(self) -> bool:
+        return self._speaking and bool(self.connection._connection.open_inbound_streams)
+
+    def shed(self) -> None:
+        if self._speaking:
+            self.close()
+        elif self._raw is not None:
+            self._raw.abort()
+
+    # -- the connection's life -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if not self._guard.admit(self):
+        raw = cast("asyncio.Transport", transport)  # a socket transport, from the loop
+        self._raw = raw
+        peer = transport.get_extra_info("peername")
+        self.peer_host = str(peer[0]) if peer else ""
+        if not self._guard.admit(self, tls=self._tls is not None):
+            self._gone = True
             transport.close()
             return
-        self._admitted = True
+        loop = asyncio.get_running_loop()
+        self._last_activity = loop.time()
+        if self._tls is None:
+            self._start_http2(transport)
+            return
+        self._handshaking = True
+        raw.pause_reading()  # start_tls takes over the socket; nothing is read before it
+        self._upgrade = loop.create_task(self._start_tls(raw, self._tls))
+
+    async def _start_tls(self, raw: asyncio.Transport, context: ssl.SSLContext) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            transport = await loop.start_tls(
+                raw,
+                self,
+                context,
+                server_side=True,
+                ssl_handshake_timeout=self._limits.handshake_timeout_s,
+            )
+        except Exception as exc:  # failed, abandoned or timed out: nothing to tell anyone
+            log.debug("TLS handshake with %s failed: %r", self.peer_host, exc)
+            transport = None
+        finally:
+            self._end_handshake()
+        if transport is None or self._gone:
+            if transport is not None:
+                transport.abort()
+            raw.abort()
+            self._lost()
+            return
+        self._start_http2(transport)
+
+    def _end_handshake(self) -> None:
+        if self._handshaking:
+            self._handshaking = False
+            self._guard.handshake_over(self)
+
+    def _start_http2(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        self._speaking = True
         bounded_streams(self.connection, self._limits.max_message_bytes)
-        self.connection._connection.update_settings(
+        h2_connection = self.connection._connection
+        h2_connection.update_settings(
             {SettingCodes.MAX_CONCURRENT_STREAMS: self._limits.max_concurrent_streams}
         )
         self.connection.flush()
+        budget = FrameBudget(self._limits, self.processor.streams.__contains__)
+        feed = self.connection.feed
+
+        def accounted(data: bytes) -> list[Any]:
+            return self._accounted(budget, feed(data))
+
+        # One cycle per connection (the connection holds this function, which holds it back).
+        self.connection.feed = accounted  # type: ignore[method-assign]  # see above
         loop = asyncio.get_running_loop()
         self._last_activity = loop.time()
-        self._timers = [
-            loop.call_later(self._limits.handshake_timeout_s, self._preface_missing),
-            loop.call_later(self._limits.idle_timeout_s, self._check_idle),
-        ]
+        self._timers = {
+            "preface": loop.call_later(self._limits.handshake_timeout_s, self._preface_missing),
+            "idle": loop.call_later(self._limits.idle_timeout_s, self._check_idle),
+        }
+        early, self._early = self._early, []
+        for data in early:
+            self.data_received(data)
+
+    def _accounted(self, budget: FrameBudget, events: list[Any]) -> list[Any]:
+        kept = budget.account(events)
+        if budget.streams and not self._calls:
+            self._cancel_timer("first_call")
+        self._calls = budget.streams
+        if budget.exceeded:
+            self._calm_down(budget.exceeded)
+        return kept
 
     def data_received(self, data: bytes) -> None:
-        if not self._admitted:
+        if self._gone:
+            return
+        if not self._speaking:
+            self._early.append(data)  # at most one read's worth, before _start_http2 runs
             return
         self._last_activity = asyncio.get_running_loop().time()
         if self._preface_left:
             self._preface_left = max(0, self._preface_left - len(data))
             if not self._preface_left:
-                self._timers[0].cancel()
+                self._cancel_timer("preface")
+                if not self._calls:
+                    self._timers["first_call"] = asyncio.get_running_loop().call_later(
+                        self._limits.first_call_timeout_s, self._first_call_missing
+                    )
         super().data_received(data)
 
     def connection_lost(self, exc: BaseException | None) -> None:
-        for timer in self._timers:
-            timer.cancel()
-        self._guard.open.discard(self)
-        if self._admitted:
+        self._lost()
+        if self._speaking:
+            self._speaking = False
             super().connection_lost(exc)
+
+    def _lost(self) -> None:
+        self._gone = True
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self._end_handshake()
+        self._guard.release(self)
+
+    # -- timers and refusals ---------------------------------------------------------------
+
+    def _cancel_timer(self, name: str) -> None:
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
 
     def _preface_missing(self) -> None:
         log.info(
-            "closing a connection that sent no HTTP/2 preface within %gs",
+            "closing a connection from %s that sent no HTTP/2 preface within %gs",
+            self.peer_host,
             self._limits.handshake_timeout_s,
         )
         self.close()
+
+    def _first_call_missing(self) -> None:
+        if not self._calls:
+            self.close()
 
     def _check_idle(self) -> None:
         loop = asyncio.get_running_loop()
@@ -107,13 +220,22 @@ class GuardedProtocol(H2Protocol):
             self.close()
             return
         wait = self._limits.idle_timeout_s - idle_for if not calls else self._limits.idle_timeout_s
-        self._timers[1] = loop.call_later(max(wait, 0.01), self._check_idle)
+        self._timers["idle"] = loop.call_later(max(wait, 0.01), self._check_idle)
 
-    def close(self) -> None:
+    def _calm_down(self, why: str) -> None:
+        log.warning("closing a connection from %s (ENHANCE_YOUR_CALM): %s", self.peer_host, why)
+        self.close(ErrorCodes.ENHANCE_YOUR_CALM, why)
+
+    def close(self, error_code: int = ErrorCodes.NO_ERROR, why: str = "") -> None:
         """Say GOAWAY and close the connection."""
-        connection = getattr(self, "connection", None)  # unset before connection_made
+        connection = getattr(self, "connection", None)  # unset before HTTP/2 starts
         if connection is None or connection.is_closing():
+            if self._raw is not None and not self._speaking:
+                self._raw.abort()
             return
-        connection._connection.close_connection()
+        self._gone = True
+        connection._connection.close_connection(
+            error_code=error_code, additional_data=why.encode()[:256] or None
+        )
         connection.flush()
         connection.close()

@@ -15,7 +15,8 @@ from grpclib.protocol import H2Protocol
 from grpclib.server import Server
 
 from toys.calls.drain import DrainGate
-from toys.transport.connections import ConnectionGuard, GuardedProtocol
+from toys.transport.admission import ConnectionGuard
+from toys.transport.connections import GuardedProtocol, use_small_tls_buffers
 from toys.transport.limits import Limits
 from toys.transport.sockets import no_delay
 
@@ -44,23 +45,25 @@ class GrpcServer(Server):
         )
         super().__init__(handlers, codec=codec, config=config)
         self.guard = ConnectionGuard(self.limits)
+        self._tls: ssl.SSLContext | None = None
 
     def _protocol_factory(self) -> H2Protocol:
         plain = super()._protocol_factory()
-        return GuardedProtocol(plain.handler, plain.config, plain.h2_config, guard=self.guard)
+        return GuardedProtocol(
+            plain.handler, plain.config, plain.h2_config, guard=self.guard, tls=self._tls
+        )
 
     async def listen_on(self, sock: socket.socket, tls: ssl.SSLContext | None = None) -> int:
-        """Serve on a bound, listening socket (TLS when `tls` is given); return its port."""
+        """Serve on a bound, listening socket (TLS when `tls` is given: each connection is
+        upgraded once admitted, toys.transport.connections); return its port."""
         if self._server is not None:
             raise RuntimeError("the server is already listening")
         no_delay(sock)
+        if tls is not None:
+            use_small_tls_buffers()
+        self._tls = tls
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            self._protocol_factory,
-            sock=sock,
-            ssl=tls,
-            ssl_handshake_timeout=self.limits.handshake_timeout_s if tls else None,
-        )
+        self._server = await loop.create_server(self._protocol_factory, sock=sock)
         self._server_closed_fut = loop.create_future()
         return int(sock.getsockname()[1])
 
