@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from toys.domain import ManufactureStatus, Toy, WorkflowFailure, WorkflowRun
 from toys.domain.limits import INT32_MAX, MAX_RUN_DURATION
+from toys.domain.text import HIDDEN_CATEGORIES
 
 offsets = st.builds(
     timezone, st.integers(-14 * 60, 14 * 60).map(lambda minutes: timedelta(minutes=minutes))
@@ -26,13 +27,23 @@ aware_times = st.builds(
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2024, 12, 1)),
     offsets,
 )
-# Printable text without control characters, as the domain accepts it.
-texts = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
+
+
+# Plain text as the domain accepts it (toys.domain.text); messages may break lines too.
+def _plain(line_breaks: str = "") -> st.SearchStrategy[str]:
+    return st.characters(
+        exclude_categories=("Cc", "Cf", "Zl", "Zp", "Cs"), include_characters=line_breaks
+    )
+
+
+assert {"Cc", "Cf", "Zl", "Zp", "Cs"} == HIDDEN_CATEGORIES  # the same as _plain's
+texts = st.text(_plain(), max_size=40)
+messages = st.text(_plain("\n\t"), max_size=80)
 statuses = st.sampled_from(list(ManufactureStatus))
 
 FAILURE_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "display_name": texts,
-    "message": texts,
+    "message": messages,
     "template_name": texts,
     "phase": texts,
     "pod_name": texts,
@@ -51,7 +62,7 @@ def run_fields(status: ManufactureStatus) -> dict[str, st.SearchStrategy[Any]]:
         "namespace": texts,
         "started_at": st.none() | aware_times,
         "finished_at": aware_times if status.is_terminal else st.none() | aware_times,
-        "message": texts,
+        "message": messages,
         "failures": st.lists(failures, max_size=3).map(tuple),
         "units_produced": st.integers(0, INT32_MAX),
     }

@@ -17,6 +17,7 @@ from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toyctl.plain_table import plain_table
 from toys._generated.toys import v1 as pb
+from toys.domain.text import escaped
 
 STATUS_STYLE = {
     "PENDING": "yellow",
@@ -62,13 +63,15 @@ def _dump(document: Any, output: Output) -> str:
 
 
 def columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
+    """The table's cells; text from the store is shown escaped (toys.domain.text), so that no
+    stored value can draw a row or a control sequence of its own."""
     cells = [
-        toy.id,
-        toy.name,
+        escaped(toy.id),
+        escaped(toy.name),
         status_name(toy.status),
         str(toy.number_manufactured),
-        toy.designer or "<none>",
-        toy.manufacturor or "<none>",
+        escaped(toy.designer) or "<none>",
+        escaped(toy.manufacturor) or "<none>",
         age(toy.update_time, now),
     ]
     if wide:
@@ -77,10 +80,10 @@ def columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
             timestamp(toy.design_time),
             timestamp(toy.manufacture_time),
             timestamp(toy.create_time),
-            f"{run.namespace}/{run.name}"
-            if run and run.namespace
-            else (run.name if run else "<none>"),
-            run.uid if run else "<none>",
+            escaped(f"{run.namespace}/{run.name}" if run.namespace else run.name)
+            if run
+            else "<none>",
+            escaped(run.uid) if run else "<none>",
         ]
     return cells
 
@@ -92,7 +95,7 @@ WIDE_HEADERS = [*HEADERS, "DESIGNED", "MANUFACTURED", "CREATED", "LAST RUN", "RU
 def toys_text(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -> str | None:
     """Text for `toys` in a machine format, or None for the table formats (see print_toys)."""
     if output is Output.NAME:
-        return "\n".join(t.id for t in toys)
+        return "\n".join(escaped(t.id) for t in toys)
     if output in (Output.JSON, Output.YAML):
         documents = [toy_document(t) for t in toys]
         return _dump(documents[0] if single else {"toys": documents}, output)

@@ -14,6 +14,7 @@ from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toyctl.render import HEADERS, WIDE_HEADERS, columns, status_name, toy_document
 from toyctl.watch_stream import Update
+from toys.domain.text import escaped
 
 # Row widths of the columns whose width is known (an id, a status); others take their header's.
 _KNOWN_WIDTHS = {"ID": 36, "STATUS": 9, "MADE": 4, "UPDATED": 7}
@@ -115,4 +116,4 @@ def _what_changed(kind: str, toy: Any, before: Any) -> str:
     change = status_name(toy.status)
     if before is not None and before.status != toy.status:
         change = f"{status_name(before.status)} -> {change}"
-    return f"{at} {kind} {toy.name} ({toy.id}): {change}"
+    return f"{at} {kind} {escaped(toy.name)} ({escaped(toy.id)}): {change}"

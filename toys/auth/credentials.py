@@ -54,36 +54,40 @@ class Credentials:
 
     @classmethod
     def parse(cls, text: str, source: str) -> Credentials:
-        tokens: dict[str, Principal] = {}
-        certificates: dict[str, Principal] = {}
+        """Every line, or AccessFileError naming the first bad one."""
+        found, problems = cls.parse_lines(text, source)
+        if problems:
+            raise AccessFileError(problems[0])
+        return found
+
+    @classmethod
+    def parse_lines(cls, text: str, source: str) -> tuple[Credentials, list[str]]:
+        """The good lines, and what is wrong with each of the others."""
+        found = cls()
+        problems: list[str] = []
         for number, raw in enumerate(text.splitlines(), 1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
-            parts = line.split()
-            if len(parts) != 3:
-                raise AccessFileError(f"{source}:{number}: expected NAME ROLE CREDENTIAL")
-            name, role_text, credential = parts
             try:
-                role = Role(role_text)
-            except ValueError:
-                allowed = ", ".join(Role)
-                raise AccessFileError(
-                    f"{source}:{number}: role {role_text!r} is not one of {allowed}"
-                ) from None
-            if credential.startswith("sha256:"):
-                digest = credential.removeprefix("sha256:")
-                if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                    raise AccessFileError(f"{source}:{number}: sha256: takes 64 hex digits")
-                tokens[credential] = Principal(name, role)
-            elif credential.startswith(_CERT_KINDS):
-                certificates[credential] = Principal(name, role)
-            else:
-                raise AccessFileError(
-                    f"{source}:{number}: the credential must start with sha256:, "
-                    "subject:CN=, dns: or uri:"
-                )
-        return cls(tokens, certificates)
+                credential, principal = _parse_line(line)
+            except ValueError as exc:
+                problems.append(f"{source}:{number}: {exc}")
+                continue
+            kind = found.tokens if credential.startswith("sha256:") else found.certificates
+            kind[credential] = principal
+        return found, problems
+
+    def retaining(self, other: Credentials) -> Credentials:
+        """Only the credentials that `other` holds too, with the same name and role: what is
+        left when removals are applied but no addition or change is."""
+        return Credentials(
+            {k: p for k, p in self.tokens.items() if other.tokens.get(k) == p},
+            {k: p for k, p in self.certificates.items() if other.certificates.get(k) == p},
+        )
+
+    def __len__(self) -> int:
+        return len(self.tokens) + len(self.certificates)
 
     def by_token(self, token: str) -> Principal | None:
         wanted = token_hash(token)
@@ -97,6 +101,24 @@ class Credentials:
             if credential in self.certificates:
                 return self.certificates[credential]
         return None
+
+
+def _parse_line(line: str) -> tuple[str, Principal]:
+    parts = line.split()
+    if len(parts) != 3:
+        raise ValueError("expected NAME ROLE CREDENTIAL")
+    name, role_text, credential = parts
+    try:
+        role = Role(role_text)
+    except ValueError:
+        raise ValueError(f"role {role_text!r} is not one of {', '.join(Role)}") from None
+    if credential.startswith("sha256:"):
+        digest = credential.removeprefix("sha256:")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("sha256: takes 64 hex digits")
+    elif not credential.startswith(_CERT_KINDS):
+        raise ValueError("the credential must start with sha256:, subject:CN=, dns: or uri:")
+    return credential, Principal(name, role)
 
 
 def certificate_names(cert: dict[str, Any] | None) -> list[str]:
@@ -115,10 +137,25 @@ def certificate_names(cert: dict[str, Any] | None) -> list[str]:
     return names
 
 
-def read_access_file(path: str) -> Credentials:
+def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+            return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise AccessFileError(f"{path}: cannot be read: {exc}") from None
-    return Credentials.parse(text, path)
+
+
+def read_access_file(path: str) -> Credentials:
+    return Credentials.parse(_read(path), path)
+
+
+def removals_only(path: str, current: Credentials) -> Credentials:
+    """What stays of `current` when the file at `path` is broken or gone: the credentials
+    its good lines still hold, unchanged (none, when it cannot be read at all). Revocation
+    fails closed: removing a line always takes effect, whatever else is wrong."""
+    try:
+        text = _read(path)
+    except AccessFileError:
+        return Credentials()
+    still, _ = Credentials.parse_lines(text, path)
+    return current.retaining(still)

@@ -20,24 +20,20 @@ from grpclib.server import Server, Stream
 
 from toys.calls.context import CallContext, call_context, current_call
 from toys.calls.faults import SERVER_FAULT_STATUSES
+from toys.domain.text import escaped
 
 access_log = logging.getLogger("toys.access")
 
 MAX_LOGGED_CHARS = 200
-# Control characters, DEL, and Unicode's line and paragraph separators.
-_UNSAFE = {*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029}
 
 
 def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
-    """`value` with every unsafe character as a backslash escape, cut to `limit` characters."""
+    """`value` with every hidden character (toys.domain.text) and backslash as an escape,
+    cut to `limit` characters."""
     if len(value) <= limit and value.isascii() and value.isprintable() and "\\" not in value:
-        return value  # the usual case (a toy id), at a fraction of the cost of the walk below
-    cut = value[:limit]
-    escaped = "".join(
-        ch.encode("unicode_escape").decode() if ord(ch) in _UNSAFE or ch == "\\" else ch
-        for ch in cut
-    )
-    return escaped if len(value) <= limit else f"{escaped}...(+{len(value) - limit} chars)"
+        return value  # the usual case (a toy id), at a fraction of the cost of escaping
+    cut = escaped(value[:limit], also="\\")
+    return cut if len(value) <= limit else f"{cut}...(+{len(value) - limit} chars)"
 
 
 def _line(call: CallContext, status: Status, message: str | None) -> None:

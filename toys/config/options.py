@@ -113,6 +113,27 @@ OPTIONS = (
         "open connections; more are closed at once",
     ),
     Option(
+        "max_connections_per_peer",
+        "--max-connections-per-peer",
+        "TOYS_MAX_CONNECTIONS_PER_PEER",
+        values.count_or_off,
+        "open connections from one address (0: no per-address limit, for a proxy in front)",
+    ),
+    Option(
+        "max_handshakes",
+        "--max-handshakes",
+        "TOYS_MAX_HANDSHAKES",
+        values.count,
+        "TLS handshakes in progress at once; more connections are refused until one ends",
+    ),
+    Option(
+        "max_handshakes_per_peer",
+        "--max-handshakes-per-peer",
+        "TOYS_MAX_HANDSHAKES_PER_PEER",
+        values.count_or_off,
+        "TLS handshakes in progress from one address (0: no per-address limit)",
+    ),
+    Option(
         "idle_timeout_s",
         "--idle-timeout",
         "TOYS_IDLE_TIMEOUT",
@@ -125,6 +146,13 @@ OPTIONS = (
         "TOYS_HANDSHAKE_TIMEOUT",
         values.positive_seconds,
         "seconds a new connection gets for the TLS handshake, then for the HTTP/2 preface",
+    ),
+    Option(
+        "first_call_timeout_s",
+        "--first-call-timeout",
+        "TOYS_FIRST_CALL_TIMEOUT",
+        values.positive_seconds,
+        "seconds a connection gets from its HTTP/2 preface to its first call",
     ),
     Option(
         "watch_history",

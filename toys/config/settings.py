@@ -35,8 +35,12 @@ class Settings:
     max_message_bytes: int = 1024 * 1024
     max_concurrent_streams: int = 100
     max_connections: int = 1000
+    max_connections_per_peer: int = 100
+    max_handshakes: int = 128
+    max_handshakes_per_peer: int = 16
     idle_timeout_s: float = 300.0
     handshake_timeout_s: float = 10.0
+    first_call_timeout_s: float = 10.0
     clock_skew_s: float = 300.0
     db_pool_size: int = 10
     db_statement_timeout_s: float = 5.0

@@ -42,6 +42,13 @@ def count(text: str) -> int:
     return int(text)
 
 
+def count_or_off(text: str) -> int:
+    """A whole number; 0 turns the limit off."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (0: off)")
+    return int(text)
+
+
 def byte_count(text: str) -> int:
     """A size in bytes, from 1 KiB to 64 MiB; K and M suffixes mean KiB and MiB."""
     factor = {"K": 1024, "M": 1024 * 1024}.get(text.strip()[-1:].upper(), 1)

@@ -18,13 +18,20 @@ from toys.domain.limits import (
     MAX_UID,
 )
 from toys.domain.model import NewToy, WorkflowRun
+from toys.domain.text import first_hidden
 
 
-def _check_text(field_name: str, value: str, limit: int) -> None:
+def _check_text(field_name: str, value: str, limit: int, *, multiline: bool = False) -> None:
     if len(value) > limit:
         raise InvalidArgument(field_name, f"must be at most {limit} characters, got {len(value)}")
-    if any(ord(ch) < 0x20 and ch not in "\t\n" for ch in value):
-        raise InvalidArgument(field_name, "must not contain control characters")
+    hidden = first_hidden(value, multiline=multiline)
+    if hidden is not None:
+        allowed = " (line breaks and tabs are)" if multiline else ""
+        raise InvalidArgument(
+            field_name,
+            f"must be plain text: U+{ord(hidden):04X} is a control or invisible formatting "
+            f"character, which no text field takes{allowed}",
+        )
 
 
 def _check_time(field_name: str, value: datetime | None) -> None:
@@ -83,7 +90,7 @@ def validate_run(
     _check_text(f"{prefix}.uid", run.uid, MAX_UID)
     _check_text(f"{prefix}.name", run.name, MAX_RUN_NAME)
     _check_text(f"{prefix}.namespace", run.namespace, MAX_NAMESPACE)
-    _check_text(f"{prefix}.message", run.message, MAX_MESSAGE)
+    _check_text(f"{prefix}.message", run.message, MAX_MESSAGE, multiline=True)
     _check_time(f"{prefix}.creation_time", run.creation_time)
     _check_time(f"{prefix}.started_at", run.started_at)
     _check_time(f"{prefix}.finished_at", run.finished_at)
@@ -114,7 +121,7 @@ def validate_run(
         raise InvalidArgument(f"{prefix}.failures", f"at most {MAX_FAILURES} entries are kept")
     for index, failure in enumerate(run.failures):
         where = f"{prefix}.failures[{index}]"
-        _check_text(f"{where}.message", failure.message, MAX_MESSAGE)
+        _check_text(f"{where}.message", failure.message, MAX_MESSAGE, multiline=True)
         for name in _FAILURE_TEXTS:
             _check_text(f"{where}.{name}", getattr(failure, name), MAX_RUN_NAME)
         _check_time(f"{where}.finished_at", failure.finished_at)

@@ -21,7 +21,12 @@ from grpclib.reflection.service import ServerReflection
 
 from toys import package_version
 from toys.auth import token_command
-from toys.auth.credentials import AccessFileError, read_access_file
+from toys.auth.credentials import (
+    AccessFileError,
+    Credentials,
+    read_access_file,
+    removals_only,
+)
 from toys.calls.access_log import AccessLog
 from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
@@ -72,6 +77,7 @@ async def create_server(
             lambda: read_access_file(settings.access_file),
             what=f"access file {settings.access_file}",
             errors=(OSError, AccessFileError),
+            degrade=lambda current, _: _removals_only(settings.access_file, current),
         )
         if settings.access_file
         else None
@@ -98,7 +104,9 @@ async def create_server(
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
     health = Health({servicer: [ReadinessCheck(readiness)], LIVENESS: []})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())
-    grpc_server = GrpcServer(services, codec=StrictProtoCodec(), limits=_limits(settings))
+    codec = StrictProtoCodec()
+    codec.warm_up()
+    grpc_server = GrpcServer(services, codec=codec, limits=_limits(settings))
     gate = DrainGate(readiness)
     # Per-call listeners, in any order.
     gate.install(grpc_server)
@@ -110,11 +118,19 @@ async def create_server(
     if telemetry is not None:
         telemetry.install_server(grpc_server)
     health_grpc = (
-        GrpcServer([health], codec=StrictProtoCodec(), limits=_limits(settings))
+        GrpcServer([health], codec=codec, limits=_limits(settings))
         if settings.health_port
         else None
     )
     return ToyServer(grpc_server, store, gate, readiness, settings, feed, tls, access, health_grpc)
+
+
+def _removals_only(path: str, current: Credentials) -> tuple[Credentials, str]:
+    kept = removals_only(path, current)
+    return kept, (
+        f"only removals apply: {len(kept)} of its {len(current)} credentials stay in force, "
+        "none is added or changed"
+    )
 
 
 def store_options(settings: Settings) -> StoreOptions:
@@ -135,8 +151,12 @@ def _limits(settings: Settings) -> Limits:
         max_message_bytes=settings.max_message_bytes,
         max_concurrent_streams=settings.max_concurrent_streams,
         max_connections=settings.max_connections,
+        max_connections_per_peer=settings.max_connections_per_peer,
+        max_handshakes=settings.max_handshakes,
+        max_handshakes_per_peer=settings.max_handshakes_per_peer,
         idle_timeout_s=settings.idle_timeout_s,
         handshake_timeout_s=settings.handshake_timeout_s,
+        first_call_timeout_s=settings.first_call_timeout_s,
     )
 
 

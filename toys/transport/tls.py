@@ -4,8 +4,10 @@ clients' (toyctl, toys-probe).
 cert-manager and the like replace certificate files in place. The listening context keeps an
 SNI callback (OpenSSL calls it for every handshake, with or without a server name) that hands
 each new connection the newest context; connections already open keep theirs, so nothing is
-dropped. A rotation that leaves the files unreadable or mismatched is logged and ignored until
-the files are whole again.
+dropped. A rotation that leaves the certificate or key unreadable or mismatched is logged and
+ignored until the files are whole again. A client CA file (mutual TLS) that cannot be read
+fails closed instead: new handshakes are refused until it loads, since keeping the old one
+would keep trusting a CA that its rotation meant to drop.
 """
 
 from __future__ import annotations
@@ -52,16 +54,33 @@ class ReloadingServerTls:
     loaded from the files as they were at the last check (`files.reload_if_changed()`)."""
 
     def __init__(self, files: ServerTlsFiles) -> None:
-        self.files = WatchedFiles(
+        self._client_ca = files.client_ca
+        self.files: WatchedFiles[ssl.SSLContext | None] = WatchedFiles(
             [p for p in (files.cert, files.key, files.client_ca) if p],
             lambda: server_context(files),
             what=f"TLS certificate {files.cert}",
             errors=(OSError, ssl.SSLError, ValueError),
+            degrade=self._refuse_if_trust_is_gone,
         )
         self.context = server_context(files)
         self.context.sni_callback = self._hand_out_current
 
+    def _refuse_if_trust_is_gone(
+        self, current: ssl.SSLContext | None, error: Exception
+    ) -> tuple[ssl.SSLContext | None, str] | None:
+        if not self._client_ca:
+            return None
+        try:
+            ssl.create_default_context(cafile=self._client_ca)
+        except (OSError, ssl.SSLError, ValueError):
+            return None, f"every new TLS connection is refused (client CA {self._client_ca})"
+        return None if current is not None else (None, "new TLS connections stay refused")
+
     def _hand_out_current(
         self, connection: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext
-    ) -> None:
-        connection.context = self.files.value
+    ) -> int | None:
+        current = self.files.value
+        if current is None:
+            return ssl.ALERT_DESCRIPTION_ACCESS_DENIED
+        connection.context = current
+        return None

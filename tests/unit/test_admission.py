@@ -1,0 +1,95 @@
+"""Admission with connections that only say who they are and whether they are busy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toys.transport.admission import ConnectionGuard
+from toys.transport.limits import Limits
+
+
+@dataclass(eq=False)
+class Connection:
+    peer_host: str
+    busy: bool = False
+    has_called: bool = False
+    was_shed: bool = False
+
+    def shed(self) -> None:
+        self.was_shed = True
+
+
+def guard(**limits: int) -> ConnectionGuard:
+    return ConnectionGuard(Limits(**limits))
+
+
+def test_a_full_server_sheds_its_oldest_idle_connection() -> None:
+    admission = guard(max_connections=2)
+    first, second, third = Connection("a"), Connection("b"), Connection("c")
+    assert admission.admit(first, tls=False)
+    assert admission.admit(second, tls=False)
+    assert admission.admit(third, tls=False)
+    assert first.was_shed
+    assert list(admission.open) == [second, third]
+
+
+def test_connections_that_never_called_are_shed_before_those_that_did() -> None:
+    admission = guard(max_connections=2)
+    worked, lurking = Connection("a", has_called=True), Connection("b")
+    admission.admit(worked, tls=False)
+    admission.admit(lurking, tls=False)
+    admission.admit(Connection("c"), tls=False)
+    assert lurking.was_shed
+    assert not worked.was_shed
+
+
+def test_a_server_whose_connections_are_busy_refuses_a_newcomer() -> None:
+    admission = guard(max_connections=1)
+    admission.admit(Connection("a", busy=True), tls=False)
+    assert not admission.admit(Connection("b"), tls=False)
+    assert admission.refused == 1
+
+
+def test_a_peer_over_its_share_sheds_its_own_oldest_not_anothers() -> None:
+    admission = guard(max_connections=10, max_connections_per_peer=2)
+    other = Connection("b")
+    admission.admit(other, tls=False)
+    mine = [Connection("a") for _ in range(3)]
+    for connection in mine:
+        assert admission.admit(connection, tls=False)
+    assert mine[0].was_shed
+    assert not other.was_shed
+    assert admission.per_peer["a"] == 2
+
+
+def test_a_per_peer_limit_of_zero_is_no_limit() -> None:
+    admission = guard(max_connections=10, max_connections_per_peer=0)
+    assert all(admission.admit(Connection("a"), tls=False) for _ in range(10))
+
+
+def test_handshakes_beyond_a_peers_share_are_refused_not_shed() -> None:
+    admission = guard(max_handshakes_per_peer=2)
+    first = Connection("a")
+    assert admission.admit(first, tls=True)
+    assert admission.admit(Connection("a"), tls=True)
+    assert not admission.admit(Connection("a"), tls=True)
+    assert not first.was_shed
+    admission.handshake_over(first)
+    assert admission.admit(Connection("a"), tls=True)
+
+
+def test_handshakes_in_all_are_bounded() -> None:
+    admission = guard(max_handshakes=2, max_handshakes_per_peer=0)
+    assert admission.admit(Connection("a"), tls=True)
+    assert admission.admit(Connection("b"), tls=True)
+    assert not admission.admit(Connection("c"), tls=True)
+
+
+def test_releasing_twice_counts_once() -> None:
+    admission = guard()
+    connection = Connection("a")
+    admission.admit(connection, tls=False)
+    admission.release(connection)
+    admission.release(connection)
+    assert admission.per_peer["a"] == 0
+    assert not admission.open
