@@ -112,6 +112,9 @@ async def _send_all(port: int, batch: list[tuple[str, bytes]]) -> set[Status]:
             statuses.add(exc.status)
 
     try:
+        # One call first, so that the client knows the server's stream limit before it sends
+        # 200 at once (h2 treats streams beyond it as a connection error).
+        await one("HealthCheck", b"")
         await asyncio.gather(*(one(method, payload) for method, payload in batch))
     finally:
         channel.close()

@@ -1,12 +1,13 @@
 """Who gets a connection: the limits on open connections, per server and per peer address,
 and on TLS handshakes in progress.
 
-A server that is full does not refuse every newcomer (that is what a pile of idle sockets
-from one attacker wants): it sheds its oldest idle connection — one with no call in flight,
-those that never made a call first — and admits the newcomer; only when every connection is
-busy is the newcomer refused. A peer address that holds its share is treated the same way
-within its share. Handshakes in progress count as connections, and have limits of their own,
-since each holds OpenSSL's state and a read buffer before it has proved anything.
+A peer address that holds its share of connections is refused more (the listener resets the
+socket before anything is made for it). A server that is full does not refuse every newcomer
+(that is what a pile of idle sockets from many addresses wants): it sheds its oldest idle
+connection — one with no call in flight, those that never made a call first — and admits the
+newcomer; only when every connection is busy is the newcomer refused. Handshakes in progress
+count as connections, and have limits of their own, since each holds OpenSSL's state and a
+read buffer before it has proved anything.
 
 Per-peer limits assume clients come from their own addresses; behind a proxy or a load
 balancer that makes every client one address, set the per-peer limit to 0 (off).
@@ -57,9 +58,9 @@ class ConnectionGuard:
         per_peer = self.limits.max_connections_per_peer
         if tls and not self._handshake_room(peer):
             return self._refuse("TLS handshakes in progress", peer)
-        if per_peer and self.per_peer[peer] >= per_peer and not self._shed_one(peer):
+        if per_peer and self.per_peer[peer] >= per_peer:
             return self._refuse(f"connections from one address ({per_peer})", peer)
-        if len(self.open) >= self.limits.max_connections and not self._shed_one(None):
+        if len(self.open) >= self.limits.max_connections and not self._shed_one():
             return self._refuse(f"connections ({self.limits.max_connections})", peer)
         self.open[connection] = None
         self.per_peer[peer] += 1
@@ -87,13 +88,11 @@ class ConnectionGuard:
             return False
         return self.handshaking.total() < self.limits.max_handshakes
 
-    def _shed_one(self, peer: str | None) -> bool:
-        """Close the oldest idle connection (of `peer`, if given), those that never made a
-        call first; False when every one is busy."""
+    def _shed_one(self) -> bool:
+        """Close the oldest idle connection, those that never made a call first; False when
+        every one is busy."""
         oldest_idle: Admitted | None = None
         for connection in self.open:
-            if peer is not None and connection.peer_host != peer:
-                continue
             if connection.busy:
                 continue
             if not connection.has_called:

@@ -17,9 +17,12 @@ import asyncio
 import logging
 import ssl
 from asyncio import sslproto
+from collections.abc import Callable
 from typing import Any, cast
 
-from grpclib.protocol import H2Protocol
+from grpclib.config import Configuration
+from grpclib.protocol import AbstractHandler, H2Protocol
+from h2.config import H2Configuration
 from h2.errors import ErrorCodes
 from h2.settings import SettingCodes
 
@@ -42,9 +45,18 @@ class GuardedProtocol(H2Protocol):
     """grpclib's HTTP/2 protocol, within the guard's limits."""
 
     def __init__(
-        self, *args: Any, guard: ConnectionGuard, tls: ssl.SSLContext | None = None
+        self,
+        make_handler: Callable[[], AbstractHandler],
+        config: Configuration,
+        h2_config: H2Configuration,
+        *,
+        guard: ConnectionGuard,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(*args)
+        # grpclib's handler (its per-connection tasks) is made only once HTTP/2 starts: a
+        # refused connection or a failed handshake never makes one.
+        super().__init__(cast("AbstractHandler", None), config, h2_config)
+        self._make_handler = make_handler
         self._guard = guard
         self._limits = guard.limits
         self._tls = tls
@@ -75,19 +87,24 @@ class GuardedProtocol(H2Protocol):
     def shed(self) -> None:
         if self._speaking:
             self.close()
-        elif self._raw is not None:
-            self._raw.abort()
+        else:
+            self._gone = True
+            if self._raw is not None:
+                self._raw.abort()
 
     # -- the connection's life -----------------------------------------------------------------
+
+    def admitted(self, peer_host: str) -> bool:
+        """Whether this connection, from `peer_host`, may start (the listener asks before it
+        makes a transport for it)."""
+        self.peer_host = peer_host
+        return self._guard.admit(self, tls=self._tls is not None)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         raw = cast("asyncio.Transport", transport)  # a socket transport, from the loop
         self._raw = raw
-        peer = transport.get_extra_info("peername")
-        self.peer_host = str(peer[0]) if peer else ""
-        if not self._guard.admit(self, tls=self._tls is not None):
-            self._gone = True
-            transport.close()
+        if self._gone:  # shed between admission and now
+            raw.abort()
             return
         loop = asyncio.get_running_loop()
         self._last_activity = loop.time()
@@ -127,6 +144,7 @@ class GuardedProtocol(H2Protocol):
             self._guard.handshake_over(self)
 
     def _start_http2(self, transport: asyncio.BaseTransport) -> None:
+        self.handler = self._make_handler()
         super().connection_made(transport)
         self._speaking = True
         bounded_streams(self.connection, self._limits.max_message_bytes)

@@ -11,19 +11,22 @@ from collections.abc import Sequence
 from grpclib._typing import IServable
 from grpclib.config import Configuration
 from grpclib.encoding.base import CodecBase
-from grpclib.protocol import H2Protocol
+from grpclib.protocol import AbstractHandler
 from grpclib.server import Server
 
 from toys.calls.drain import DrainGate
 from toys.transport.admission import ConnectionGuard
 from toys.transport.connections import GuardedProtocol, use_small_tls_buffers
 from toys.transport.limits import Limits
+from toys.transport.listener import Listener
 from toys.transport.sockets import no_delay
 
 log = logging.getLogger("toys.server")
 
 # How long closing connections may take once in-flight calls are done or cancelled.
 CLOSE_TIMEOUT_S = 5.0
+# Connections the kernel may hold for the accept loop (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 4096
 
 
 class GrpcServer(Server):
@@ -47,11 +50,14 @@ class GrpcServer(Server):
         self.guard = ConnectionGuard(self.limits)
         self._tls: ssl.SSLContext | None = None
 
-    def _protocol_factory(self) -> H2Protocol:
-        plain = super()._protocol_factory()
+    def _protocol_factory(self) -> GuardedProtocol:
         return GuardedProtocol(
-            plain.handler, plain.config, plain.h2_config, guard=self.guard, tls=self._tls
+            self._new_handler, self._config, self._h2_config, guard=self.guard, tls=self._tls
         )
+
+    def _new_handler(self) -> AbstractHandler:
+        """grpclib's handler for one connection, registered with this server."""
+        return super()._protocol_factory().handler
 
     async def listen_on(self, sock: socket.socket, tls: ssl.SSLContext | None = None) -> int:
         """Serve on a bound, listening socket (TLS when `tls` is given: each connection is
@@ -62,9 +68,10 @@ class GrpcServer(Server):
         if tls is not None:
             use_small_tls_buffers()
         self._tls = tls
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._protocol_factory, sock=sock)
-        self._server_closed_fut = loop.create_future()
+        sock.listen(LISTEN_BACKLOG)
+        # grpclib's Server only ever calls close() and wait_closed() on what it listens with.
+        self._server = Listener(sock, self._protocol_factory)  # type: ignore[assignment]
+        self._server_closed_fut = asyncio.get_running_loop().create_future()
         return int(sock.getsockname()[1])
 
     async def drain(self, gate: DrainGate, grace_s: float) -> None:
