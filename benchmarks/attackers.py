@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,8 +130,16 @@ async def big_messages(
     return calls
 
 
-async def _open(target: Target) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.open_connection(target.host, target.port, local_addr=(target.source, 0))
+async def _open(
+    target: Target, source: str, tls: bool
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(
+        target.host,
+        target.port,
+        local_addr=(source, 0),
+        ssl=target.tls if tls else None,
+        server_hostname=target.host if tls else None,
+    )
 
 
 async def _hold(
@@ -140,17 +147,20 @@ async def _hold(
     stop: asyncio.Event,
     count: int,
     greeting: bytes,
-    on_open: Callable[[asyncio.StreamWriter], Awaitable[None]] | None = None,
+    *,
+    sources: tuple[str, ...] = (),
+    tls: bool = False,
 ) -> int:
-    """Keep `count` connections open that sent `greeting` and then nothing; reopen each one
+    """Keep `count` connections open that sent `greeting` and then nothing (over TLS when
+    `tls`, from each of `sources` in turn, else from the target's source); reopen each one
     the server closes. Returns how many connections were opened in all."""
     opened = 0
 
-    async def one() -> None:
+    async def one(source: str) -> None:
         nonlocal opened
         while not stop.is_set():
             try:
-                reader, writer = await asyncio.wait_for(_open(target), 5)
+                reader, writer = await asyncio.wait_for(_open(target, source, tls), 5)
             except (OSError, TimeoutError):
                 await asyncio.sleep(0.2)  # the attacker's own pacing when refused
                 continue
@@ -158,8 +168,6 @@ async def _hold(
             try:
                 if greeting:
                     writer.write(greeting)
-                if on_open is not None:
-                    await on_open(writer)
                 stopped = asyncio.ensure_future(stop.wait())
                 closed = asyncio.ensure_future(_drain_until_closed(reader))
                 await asyncio.wait({stopped, closed}, return_when=asyncio.FIRST_COMPLETED)
@@ -170,7 +178,8 @@ async def _hold(
             finally:
                 writer.close()
 
-    await asyncio.gather(*(one() for _ in range(count)))
+    addresses = sources or (target.source,)
+    await asyncio.gather(*(one(addresses[index % len(addresses)]) for index in range(count)))
     return opened
 
 
@@ -193,6 +202,15 @@ async def partial_prefaces(target: Target, stop: asyncio.Event, count: int = 120
 async def silent_tls(target: Target, stop: asyncio.Event, count: int = 5000) -> int:
     """Sockets to a TLS port that never send a byte of the handshake."""
     return await _hold(target, stop, count, b"")
+
+
+async def idle_tls_from_many(
+    target: Target, stop: asyncio.Event, count: int = 1500, addresses: int = 150
+) -> int:
+    """TLS connections that finish the handshake and the preface, then never call, from
+    `addresses` addresses (127.0.1.x): more than the server may hold, none over its share."""
+    sources = tuple(f"127.0.1.{index + 1}" for index in range(addresses))
+    return await _hold(target, stop, count, PREFACE + EMPTY_SETTINGS, sources=sources, tls=True)
 
 
 def _grpc_headers(target: Target, method: str) -> list[tuple[str, str]]:

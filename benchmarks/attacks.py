@@ -11,13 +11,16 @@ access file: the most exposed setting), with TLS for the handshake attack.
     poetry run python -m benchmarks.attacks --seconds 10 --after 10 --only rapid-reset
     poetry run python -m benchmarks.attacks --tree ../old      # a checkout's server, to compare
 
-Loopback only: an attacker and a client have different addresses in 127.0.0.0/8.
+Loopback only: an attacker and a client have different addresses in 127.0.0.0/8. The
+attacker runs in a process of its own (`--attacker NAME`), so that its thousands of sockets
+do not slow the legitimate client's event loop.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import ssl
 import sys
@@ -81,6 +84,12 @@ ATTACKS = (
         "tls-handshakes",
         "5,000 sockets to the TLS port that never start the handshake",
         lambda t, s: attackers.silent_tls(t, s, 5000),
+        tls=True,
+    ),
+    Attack(
+        "full-server",
+        "1,500 idle TLS connections from 150 addresses: more than the server may hold",
+        lambda t, s: attackers.idle_tls_from_many(t, s),
         tls=True,
     ),
     Attack(
@@ -155,25 +164,34 @@ async def run_one(
     attack: Attack, server: Server, toy_id: str, tls: ssl.SSLContext | None, args: Any
 ) -> Result:
     legit = Legit()
-    stop_legit, stop_attack = asyncio.Event(), asyncio.Event()
+    stop_legit = asyncio.Event()
     client = asyncio.ensure_future(legitimate_client(server.port, toy_id, tls, stop_legit, legit))
     await asyncio.sleep(2)  # the client's first calls, unhindered
     rss_before = server.rss_kb()
     cpu_before = server.cpu_seconds()
-    target = Target("127.0.0.1", server.port, ATTACKER, tls)
     started = time.monotonic()
-    attacking = asyncio.ensure_future(attack.run(target, stop_attack))
+    attacker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.attacks",
+        "--attacker",
+        attack.name,
+        "--port",
+        str(server.port),
+        "--seconds",
+        str(args.seconds),
+        *(["--ca", str(args.ca_file)] if attack.tls else []),
+        stdout=asyncio.subprocess.PIPE,
+    )
     peak = rss_before
-    while time.monotonic() - started < args.seconds:
-        await asyncio.sleep(0.5)
+    while attacker.returncode is None and time.monotonic() - started < args.seconds + 30:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(attacker.wait(), 0.5)
         peak = max(peak, server.rss_kb())
-    stop_attack.set()
     ended = time.monotonic()
     cpu = server.cpu_seconds() - cpu_before
-    try:
-        count = await asyncio.wait_for(attacking, 30)
-    except TimeoutError:
-        count = -1
+    assert attacker.stdout is not None
+    count = int((await attacker.stdout.read()).decode().strip() or -1)
     await asyncio.sleep(args.after)
     rss_after = server.rss_kb()
     stop_legit.set()
@@ -197,13 +215,35 @@ def _server(db: str, tree: Path | None, tls_files: list[str]) -> Server:
     return Server(command, env={"TOYS_LOG_LEVEL": "WARNING"}, cwd=tree)
 
 
+def attack_alone(name: str, port: int, seconds: float, ca_file: str | None) -> None:
+    """The attacker's process: run one attack for `seconds`, print how much it did."""
+    [attack] = [a for a in ATTACKS if a.name == name]
+    tls = None
+    if ca_file:
+        tls = ssl.create_default_context(cafile=ca_file)
+        tls.set_alpn_protocols(["h2"])
+
+    async def run() -> int:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+        return await attack.run(Target("127.0.0.1", port, ATTACKER, tls), stop)
+
+    print(asyncio.run(run()), flush=True)
+    os._exit(0)  # sockets left to the kernel: the attacker does not tidy up
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="how long each attack runs")
     parser.add_argument("--after", type=float, default=60, help="seconds before the last RSS")
     parser.add_argument("--only", action="append", help="run this attack (repeatable)")
     parser.add_argument("--tree", type=Path, help="run the server from this checkout")
+    parser.add_argument("--attacker", help=argparse.SUPPRESS)  # the attacker's own process
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ca", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.attacker:
+        attack_alone(args.attacker, args.port, args.seconds, args.ca)
     chosen = [a for a in ATTACKS if not args.only or a.name in args.only]
     print(f"load average at start: {loadavg()}")
     results = []
@@ -213,6 +253,8 @@ def main() -> None:
         cert_file, key_file = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
         cert.cert_chain_pems[0].write_to_path(cert_file)
         cert.private_key_pem.write_to_path(key_file)
+        args.ca_file = Path(tmp) / "ca.pem"
+        ca.cert_pem.write_to_path(args.ca_file)
         for index, attack in enumerate(chosen):
             db = str(Path(tmp) / f"attack-{index}.db")
             [toy_id] = fill_sync(db, 1)

@@ -99,7 +99,10 @@ async def test_a_full_server_sheds_its_oldest_idle_connection_for_a_newcomer(
     db_path: Path,
 ) -> None:
     async with serving(db_path, max_connections=3) as (server, _):
-        idle = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+        idle = [
+            await asyncio.open_connection("127.0.0.1", server.port, local_addr=("127.0.0.2", 0))
+            for _ in range(3)
+        ]
         for _, writer in idle:
             writer.write(PREFACE)
         newcomer = Channel("127.0.0.1", server.port)
@@ -211,9 +214,9 @@ async def test_a_client_opening_more_streams_than_allowed_is_cut_off(db_path: Pa
 
 
 async def test_a_thousand_sockets_cannot_outgrow_the_connection_limit(db_path: Path) -> None:
-    """Beyond the limit the oldest idle connection goes for each newcomer: descriptors stay
-    bounded."""
-    async with serving(db_path, max_connections=50) as (server, _):
+    """Beyond the limit the oldest idle connection goes for each newcomer (one address, as
+    behind a proxy): descriptors stay bounded."""
+    async with serving(db_path, max_connections=50, max_connections_per_peer=0) as (server, _):
         opened = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(200)]
         try:
             closed = 0

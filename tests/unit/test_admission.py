@@ -23,22 +23,42 @@ def guard(**limits: int) -> ConnectionGuard:
     return ConnectionGuard(Limits(**limits))
 
 
-def test_a_full_server_sheds_its_oldest_idle_connection() -> None:
-    admission = guard(max_connections=2)
-    first, second, third = Connection("a"), Connection("b"), Connection("c")
-    assert admission.admit(first, tls=False)
-    assert admission.admit(second, tls=False)
-    assert admission.admit(third, tls=False)
+def test_a_full_server_sheds_an_idle_connection_of_the_address_holding_the_most() -> None:
+    admission = guard(max_connections=4)
+    crowd = [Connection("crowd") for _ in range(3)]
+    alone = Connection("alone")
+    for connection in [*crowd, alone]:
+        assert admission.admit(connection, tls=False)
+    newcomer = Connection("new")
+    assert admission.admit(newcomer, tls=False)
+    assert crowd[0].was_shed
+    assert not alone.was_shed
+    assert newcomer in admission.open
+
+
+def test_a_full_server_refuses_an_address_that_holds_nearly_as_many_as_any() -> None:
+    admission = guard(max_connections=4)
+    for peer in ("b", "b", "a", "a"):
+        admission.admit(Connection(peer), tls=False)
+    assert not admission.admit(Connection("a"), tls=False)
+    assert admission.refused == 1
+
+
+def test_a_full_server_behind_a_proxy_sheds_the_proxys_oldest_idle_connection() -> None:
+    admission = guard(max_connections=2, max_connections_per_peer=0)
+    first, second = Connection("proxy"), Connection("proxy")
+    admission.admit(first, tls=False)
+    admission.admit(second, tls=False)
+    assert admission.admit(Connection("proxy"), tls=False)
     assert first.was_shed
-    assert list(admission.open) == [second, third]
 
 
 def test_connections_that_never_called_are_shed_before_those_that_did() -> None:
     admission = guard(max_connections=2)
-    worked, lurking = Connection("a", has_called=True), Connection("b")
+    worked, lurking = Connection("a", has_called=True), Connection("a")
     admission.admit(worked, tls=False)
     admission.admit(lurking, tls=False)
-    admission.admit(Connection("c"), tls=False)
+    admission.admit(Connection("b"), tls=False)
     assert lurking.was_shed
     assert not worked.was_shed
 
@@ -77,11 +97,15 @@ def test_handshakes_beyond_a_peers_share_are_refused_not_shed() -> None:
     assert admission.admit(Connection("a"), tls=True)
 
 
-def test_handshakes_in_all_are_bounded() -> None:
+def test_when_every_handshake_slot_is_taken_the_oldest_handshake_gives_way() -> None:
     admission = guard(max_handshakes=2, max_handshakes_per_peer=0)
-    assert admission.admit(Connection("a"), tls=True)
-    assert admission.admit(Connection("b"), tls=True)
-    assert not admission.admit(Connection("c"), tls=True)
+    oldest, younger = Connection("a"), Connection("b")
+    assert admission.admit(oldest, tls=True)
+    assert admission.admit(younger, tls=True)
+    assert admission.admit(Connection("c"), tls=True)
+    assert oldest.was_shed
+    assert not younger.was_shed
+    assert admission.handshaking.total() == 2
 
 
 def test_releasing_twice_counts_once() -> None:

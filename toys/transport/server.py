@@ -19,6 +19,7 @@ from toys.transport.admission import ConnectionGuard
 from toys.transport.connections import GuardedProtocol, use_small_tls_buffers
 from toys.transport.limits import Limits
 from toys.transport.listener import Listener
+from toys.transport.memory import give_back_after_crowds
 from toys.transport.sockets import no_delay
 
 log = logging.getLogger("toys.server")
@@ -49,6 +50,7 @@ class GrpcServer(Server):
         super().__init__(handlers, codec=codec, config=config)
         self.guard = ConnectionGuard(self.limits)
         self._tls: ssl.SSLContext | None = None
+        self._trimming: asyncio.Task[None] | None = None
 
     def _protocol_factory(self) -> GuardedProtocol:
         return GuardedProtocol(
@@ -72,6 +74,7 @@ class GrpcServer(Server):
         # grpclib's Server only ever calls close() and wait_closed() on what it listens with.
         self._server = Listener(sock, self._protocol_factory)  # type: ignore[assignment]
         self._server_closed_fut = asyncio.get_running_loop().create_future()
+        self._trimming = asyncio.create_task(give_back_after_crowds(lambda: len(self.guard.open)))
         return int(sock.getsockname()[1])
 
     async def drain(self, gate: DrainGate, grace_s: float) -> None:
@@ -85,6 +88,8 @@ class GrpcServer(Server):
             log.warning("grace period over: cancelling %d calls", gate.in_flight)
             await gate.cancel_in_flight()
         # Stops listening and cancels what is left (health watches, reflection streams).
+        if self._trimming is not None:
+            self._trimming.cancel()
         self.close()
         self.guard.close_all()
         try:
