@@ -214,7 +214,7 @@ class RawCodec(CodecBase):
 
 @asynccontextmanager
 async def serving(
-    db: Path,
+    db: Path | str,
     *,
     store: ToyStore | None = None,
     grace_s: float = 5.0,

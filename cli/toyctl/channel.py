@@ -132,3 +132,30 @@ async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable
 def run[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
     """Run one piece of client work to completion in a fresh event loop."""
     return asyncio.run(_call(target, work))
+
+
+# Pauses before the second and third tries of work that is safe to repeat.
+RETRY_PAUSES_S = (0.25, 1.0)
+
+
+def run_retrying[T](
+    target: Target,
+    work: Callable[[pb.ToyServiceStub], Awaitable[T]],
+    say: Callable[[str], None],
+) -> T:
+    """Like `run`, for work that is safe to repeat (a create with its request_id): when the
+    server is unreachable, went away mid-call or answers UNAVAILABLE, try again, at most
+    len(RETRY_PAUSES_S) more times, saying so through `say`."""
+
+    async def attempts() -> T:
+        for attempt, pause in enumerate((*RETRY_PAUSES_S, None), 1):
+            try:
+                return await _call(target, work)
+            except ToyctlError as exc:
+                if exc.code is not ExitCode.UNAVAILABLE or pause is None:
+                    raise
+                say(f"{exc.message}; trying again ({attempt + 1} of {len(RETRY_PAUSES_S) + 1})")
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    return asyncio.run(attempts())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 
-from toyctl.channel import run
+from toyctl.channel import run, run_retrying
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Target
 from toys._generated.toys import v1 as pb
@@ -13,16 +15,28 @@ LIST_PAGE_SIZE = 500
 
 
 def create_toy(
-    target: Target, *, name: str, designer: str, design_time: datetime, manufacturer: str
+    target: Target,
+    *,
+    name: str,
+    designer: str,
+    design_time: datetime | None,
+    manufacturer: str,
+    say: Callable[[str], None],
 ) -> pb.Toy:
+    """The new toy. The request carries a request_id of this invocation's own, so that its
+    retries (when the server went away mid-call, say) never make a second toy."""
     request = pb.CreateToyRequest(
-        name=name, designer=designer, design_time=design_time, manufacturor=manufacturer
+        name=name,
+        designer=designer,
+        design_time=design_time,
+        manufacturor=manufacturer,
+        request_id=str(uuid.uuid4()),
     )
 
     async def work(stub: pb.ToyServiceStub) -> pb.Toy:
         return _toy((await stub.create_toy(request)).toy)
 
-    return run(target, work)
+    return run_retrying(target, work, say)
 
 
 def get_toy(target: Target, toy_id: str) -> pb.Toy:

@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,7 +126,10 @@ async def _burst(first: ServerProcess, second: ServerProcess) -> tuple[list[str]
             raise AssertionError("unreachable")
 
     async def one_toy(index: int) -> None:
-        made = await call(pb.CreateToyRequest(name=f"burst-{index}"), "create_toy")
+        # A request_id of its own, sent again on the retry: an ambiguous failure (the first
+        # replica killed after it committed) must not make a second toy.
+        create = pb.CreateToyRequest(name=f"burst-{index}", request_id=str(uuid.uuid4()))
+        made = await call(create, "create_toy")
         toy = made.toy  # type: ignore[attr-defined]
         acknowledged.append(toy.id)
         # The exit handler's callback, sent twice at once (Argo retried it): counted once.
@@ -150,9 +154,11 @@ def test_a_burst_survives_losing_a_replica(replicas: tuple[ServerProcess, Server
     assert first.proc.wait(10) == -signal.SIGKILL
     assert survivor_failures == 0
     assert len(acknowledged) == TOYS
-    listed = toyctl(second, "list", "-o", "json")
-    made = {toy["id"]: toy["numberManufactured"] for toy in json.loads(listed.stdout)["toys"]}
+    listed = json.loads(toyctl(second, "list", "-o", "json").stdout)["toys"]
+    made = {toy["id"]: toy["numberManufactured"] for toy in listed}
     assert set(acknowledged) <= set(made)
+    burst_names = [toy["name"] for toy in listed if toy["name"].startswith("burst-")]
+    assert len(burst_names) == len(set(burst_names)) == TOYS  # not one duplicate
     assert {made[toy_id] for toy_id in reported} == {1}  # every run counted exactly once
     assert toyctl(second, "health").returncode == 0
 

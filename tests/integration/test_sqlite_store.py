@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.old_releases import write_first_release_database
 from tests.strategies import every_field_set
 from tests.support import T0
 from toys.core.store import StoreUnavailable
@@ -21,7 +22,7 @@ from toys.domain import (
     create_toy,
 )
 from toys.stores.sqlite import MEMORY, SqliteToyStore
-from toys.stores.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
+from toys.stores.sqlite_schema import SCHEMA_VERSION
 
 
 def toy_named(name: str, minutes: int = 0, toy_id: str | None = None) -> Toy:
@@ -87,36 +88,9 @@ async def test_a_database_locked_by_another_writer_is_unavailable(db_path: Path)
         await store.close()
 
 
-_SCHEMA_1_ROW = (
-    "every-field",
-    "Car",
-    "Ada",
-    "Acme",
-    1_775_001_600_000_000,
-    1_775_088_000_000_000,
-    1_777_631_465_000_000,
-    "Failed",
-    5,
-    1_776_643_200_000_000,
-    '{"uid":"4a1f","name":"make-1","namespace":"factory","status":"Failed",'
-    '"creation_us":1777629600000000,"started_us":1777629601000000,'
-    '"finished_us":1777631460000000,"message":"main: exit code 3","units_produced":2,'
-    '"failures":[{"display_name":"main","message":"exit code 3","template_name":"assemble",'
-    '"phase":"Failed","pod_name":"make-1-main-42","finished_us":1777631400000000}]}',
-    '[["9c2e","Succeeded"],["4a1f","Failed"]]',
-)
-
-
 async def test_a_schema_1_database_is_migrated_without_losing_a_field(db_path: Path) -> None:
     """A row written by the first release reads back as the same toy after migration."""
-    with closing(sqlite3.connect(db_path)) as conn:
-        conn.execute("BEGIN")
-        for statement in MIGRATIONS[0]:
-            assert isinstance(statement, str)
-            conn.execute(statement)
-        conn.execute("PRAGMA user_version = 1")
-        conn.execute("INSERT INTO toys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _SCHEMA_1_ROW)
-        conn.execute("COMMIT")
+    write_first_release_database(db_path)
     store = await SqliteToyStore.open(str(db_path))
     try:
         # Schema 4 starts every existing toy at revision 1.
@@ -133,7 +107,11 @@ async def test_toys_added_together_share_a_commit_and_fail_alone(db_path: Path) 
         await store.add(toy_named("taken"))
         batch = [toy_named(f"t{i}") for i in range(40)] + [toy_named("taken", minutes=5)]
         outcomes = await asyncio.gather(*(store.add(t) for t in batch), return_exceptions=True)
-        failed = [t.name for t, outcome in zip(batch, outcomes, strict=True) if outcome is not None]
+        failed = [
+            t.name
+            for t, outcome in zip(batch, outcomes, strict=True)
+            if isinstance(outcome, BaseException)
+        ]
         assert failed == ["taken"]
         assert isinstance(outcomes[-1], StoreUnavailable)
         assert await store.count() == 41

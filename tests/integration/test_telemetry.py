@@ -74,7 +74,7 @@ def test_a_call_is_one_trace_from_toyctl_to_sqlite(
     """toyctl's CLIENT span is the parent of the server's SERVER span, whose child is the
     store's span; all share one trace and carry the RPC attributes."""
     toy = client.create_toy(
-        target(traced_server), name="Car", designer="", design_time=T0, manufacturer=""
+        target(traced_server), name="Car", designer="", design_time=T0, manufacturer="", say=print
     )
     client_span = recorded.one(SpanKind.CLIENT)
     server_span = recorded.one(SpanKind.SERVER, "toys.v1.ToyService/CreateToy")
@@ -164,7 +164,7 @@ def test_a_watch_is_one_span_with_an_event_per_message(
     traced_server: ThreadedServer, recorded: Recorded
 ) -> None:
     client.create_toy(
-        target(traced_server), name="Car", designer="", design_time=T0, manufacturer=""
+        target(traced_server), name="Car", designer="", design_time=T0, manufacturer="", say=print
     )
 
     async def watch_until_synced() -> None:

@@ -17,6 +17,8 @@ from typing import Any
 from grpclib.events import RecvMessage, RecvRequest, SendMessage, listen
 from grpclib.server import Server
 
+# Methods whose answers are a stream of toys: the call is about no one toy they hold.
+STREAMS_OF_TOYS = frozenset({"/toys.v1.ToyService/WatchToys"})
 # W3C trace context: version-traceid-parentid-flags.
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
@@ -75,8 +77,11 @@ def install_message_facts(server: Server) -> None:
 
     async def remember(event: RecvMessage | SendMessage) -> None:
         call = _current.get()
-        if call is not None:
-            remember_message(call, event.message)
+        if call is None:
+            return
+        if isinstance(event, SendMessage) and call.method in STREAMS_OF_TOYS:
+            return  # each event is a toy of the watch; only its request may name one toy
+        remember_message(call, event.message)
 
     listen(server, RecvMessage, remember)
     listen(server, SendMessage, remember)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toys.config import values
+from toys.config.database import DatabaseSettingError, database
 from toys.config.defaults import DEFAULT_PORT
 from toys.config.options import OPTIONS
 from toys.core.store import KEEP_CHANGES
@@ -76,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{option.help} [env {option.env}; default: {shown}]",
         )
     parser.add_argument(
+        "--db-file",
+        metavar="PATH",
+        help="read --db from the first line of this file (a mounted Secret: no password in "
+        "the environment or on a command line) [env TOYS_DB_FILE]",
+    )
+    parser.add_argument(
         "--no-migrate",
         dest="migrate",
         action="store_false",
@@ -115,6 +122,10 @@ def load_settings(
                 parser.error(f"{option.env}: {exc}")
         if value is not None:
             found[option.field] = value
+    try:
+        found["db"] = database(args.db, args.db_file, env, default=_DEFAULTS.db)
+    except DatabaseSettingError as exc:
+        parser.error(str(exc))
     if args.migrate is not None:
         found["migrate"] = args.migrate
     elif "TOYS_NO_MIGRATE" in env:

@@ -57,10 +57,10 @@ class ToyService:
         self._new_id = new_id
         self._clock_skew = clock_skew
 
-    async def create(self, new: NewToy) -> Toy:
+    async def create(self, new: NewToy, request_id: str = "") -> Toy:
+        """A new toy; with a request_id, the toy an earlier request of that id made, if any."""
         toy = domain.create_toy(new, self._new_id(), self._clock())
-        await self._store.add(toy)
-        return toy
+        return await self._store.add(toy, domain.request_key(request_id, new))
 
     async def get(self, toy_id: str) -> Toy:
         return await self._store.get(domain.check_toy_id(toy_id))

@@ -6,13 +6,13 @@ DelegatingStore and override only what they change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from toys.domain import ManufactureStatus, Toy, ToyChange, ToyError, WatchFilter
+from toys.domain import ManufactureStatus, RequestKey, Toy, ToyChange, ToyError, WatchFilter
 
 # How many of the newest changes a store's change log keeps by default: a watch can resume
 # from a token at most this many changes old.
@@ -53,8 +53,10 @@ class Snapshot(Protocol):
 class ToyStore(Protocol):
     """Durable toys. Every method raises StoreUnavailable when storage fails."""
 
-    async def add(self, toy: Toy) -> None:
-        """Store a new toy."""
+    async def add(self, toy: Toy, request: RequestKey | None = None) -> Toy:
+        """Store a new toy and return it; with `request`, atomically with the request's key,
+        unless a request of that id was stored before: then store nothing and return the toy
+        that request made (RequestIdReused when it asked for something else)."""
 
     async def get(self, toy_id: str) -> Toy:
         """The toy with this id; raises ToyNotFound."""
@@ -110,8 +112,8 @@ class DelegatingStore:
     def __init__(self, inner: ToyStore) -> None:
         self.inner = inner
 
-    async def add(self, toy: Toy) -> None:
-        await self.inner.add(toy)
+    async def add(self, toy: Toy, request: RequestKey | None = None) -> Toy:
+        return await self.inner.add(toy, request)
 
     async def get(self, toy_id: str) -> Toy:
         return await self.inner.get(toy_id)
@@ -157,6 +159,13 @@ class BulkStore(ToyStore, Protocol):
 
     async def count(self) -> int:
         """How many toys there are."""
+
+    async def max_revision(self) -> int:
+        """The highest revision of any toy (0 without toys)."""
+
+    async def load(self, batches: AsyncIterator[Sequence[Toy]], *, replace: bool) -> int:
+        """Every toy of `batches` (first removing every toy there is, if `replace`), in one
+        transaction: on any failure the store is left as it was. Returns how many."""
 
     async def clear(self) -> None:
         """Remove every toy."""

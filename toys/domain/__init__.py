@@ -28,6 +28,7 @@ from toys.domain.model import (
     WorkflowFailure,
     WorkflowRun,
 )
+from toys.domain.requests import RequestIdReused, RequestKey, request_key
 from toys.domain.rules import apply_run, create_toy, reset_toy
 from toys.domain.validation import check_toy_id, validate_new_toy, validate_run
 
@@ -39,6 +40,8 @@ __all__ = [
     "InvalidArgument",
     "ManufactureStatus",
     "NewToy",
+    "RequestIdReused",
+    "RequestKey",
     "ResumeTooOld",
     "Toy",
     "ToyChange",
@@ -53,6 +56,7 @@ __all__ = [
     "apply_run",
     "check_toy_id",
     "create_toy",
+    "request_key",
     "reset_toy",
     "validate_new_toy",
     "validate_run",

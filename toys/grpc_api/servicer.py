@@ -52,7 +52,9 @@ class ToyServicer(pb.ToyServiceBase):
     # -- the use cases, once for both paths ---------------------------------------------------
 
     async def _create(self, message: pb.CreateToyRequest) -> Toy:
-        return await self._service.create(translate.new_toy_from_pb(message))
+        return await self._service.create(
+            translate.new_toy_from_pb(message), request_id=message.request_id
+        )
 
     async def _get(self, message: pb.GetToyRequest) -> Toy:
         return await self._service.get(message.id)

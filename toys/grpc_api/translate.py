@@ -124,6 +124,8 @@ NEW_TOY_FIELDS: tuple[FieldMap, ...] = (
     FieldMap("manufacturer", "manufacturor"),
     FieldMap("design_time", "design_time"),
 )
+# The request's own fields, not the toy's: the servicer hands them to the use case as they are.
+CREATE_REQUEST_ONLY = frozenset({"request_id"})
 
 _OUTCOMES = {
     CallbackOutcome.APPLIED: pb.CallbackOutcome.APPLIED,

@@ -45,7 +45,7 @@ from toys.grpc_api.health import LIVENESS, ReadinessCheck
 from toys.grpc_api.reflection import reflection_pool
 from toys.grpc_api.servicer import ToyServicer
 from toys.grpc_api.watch_handler import WatchToysHandler
-from toys.process import admin
+from toys.process.admin import commands as admin
 from toys.process.lifecycle import ToyServer
 from toys.process.logs import configure_logging
 from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["token"]:
         return token_command.main(args[1:])
-    if args[:1] in (["migrate"], ["copy"]):
+    if args[:1] in (["migrate"], ["copy"], ["backup"]):
         return admin.main(args[0], args[1:])
     settings = load_settings(args)
     configure_logging(settings.log_level, settings.log_format)

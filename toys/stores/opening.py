@@ -4,6 +4,7 @@ extra), anything else a SQLite file (or `:memory:`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toys.core.store import KEEP_CHANGES, BulkStore, StoreUnavailable
@@ -27,6 +28,8 @@ class StoreOptions:
     statement_timeout_s: float = 5.0
     migrate: bool = True
     keep_changes: int = KEEP_CHANGES  # the change log's length: how far back a watch resumes
+    # Told of the schema version found, then of each one a migration applies.
+    on_version: Callable[[int, int], None] | None = None
 
 
 async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
@@ -35,7 +38,10 @@ async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
     options = options or StoreOptions()
     if not is_postgres(db):
         return await SqliteToyStore.open(
-            db, migrate_schema=options.migrate, keep_changes=options.keep_changes
+            db,
+            migrate_schema=options.migrate,
+            keep_changes=options.keep_changes,
+            on_version=options.on_version,
         )
     try:
         from toys.stores.postgres import PostgresToyStore
@@ -50,4 +56,5 @@ async def open_store(db: str, options: StoreOptions | None = None) -> BulkStore:
         statement_timeout_s=options.statement_timeout_s,
         migrate_schema=options.migrate,
         keep_changes=options.keep_changes,
+        on_version=options.on_version,
     )

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import asyncpg
 
 from toys.core.by_revision import ByRevision
 from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
-from toys.domain import ManufactureStatus, Toy, ToyError, ToyNotFound
+from toys.domain import ManufactureStatus, RequestKey, Toy, ToyError, ToyNotFound
+from toys.stores import postgres_requests as requests
+from toys.stores.postgres_bulk import PostgresBulk
 from toys.stores.postgres_changes import FAILURES, PostgresChangeReads
 from toys.stores.postgres_schema import SchemaMismatch, migrate
 from toys.stores.queries import POSTGRES, select_toys
@@ -52,9 +55,9 @@ def _parse(row: Any) -> Toy:
     return cast("Toy", from_columns(Toy, row))
 
 
-class PostgresToyStore(PostgresChangeReads):
+class PostgresToyStore(PostgresBulk, PostgresChangeReads):
     """ToyStore on a PostgreSQL database shared by every replica; the change log's reads come
-    from PostgresChangeReads."""
+    from PostgresChangeReads, what `toys-server copy` needs from PostgresBulk."""
 
     db_system = "postgresql"
 
@@ -89,6 +92,7 @@ class PostgresToyStore(PostgresChangeReads):
         acquire_timeout_s: float = 5.0,
         migrate_schema: bool = True,
         keep_changes: int = KEEP_CHANGES,
+        on_version: Callable[[int, int], None] | None = None,
     ) -> PostgresToyStore:
         """Connect, then migrate (or, not `migrate_schema`, check) the schema; raise
         StoreUnavailable saying why when either fails."""
@@ -106,7 +110,7 @@ class PostgresToyStore(PostgresChangeReads):
         store = cls(pool, dsn=dsn, acquire_timeout_s=acquire_timeout_s, keep_changes=keep_changes)
         try:
             async with store._connection() as conn:
-                await migrate(conn, allowed=migrate_schema)
+                await migrate(conn, allowed=migrate_schema, on_version=on_version)
         except SchemaMismatch as exc:
             await store.close()
             raise StoreUnavailable(str(exc)) from None
@@ -140,25 +144,30 @@ class PostgresToyStore(PostgresChangeReads):
         if self._writes_since_prune < PRUNE_EVERY:
             return
         self._writes_since_prune = 0
-        await self._run(
-            lambda conn: conn.execute(
+
+        async def prune(conn: Any) -> None:
+            await conn.execute(
                 "DELETE FROM toy_changes WHERE sequence <= "
                 "(SELECT coalesce(max(sequence), 0) FROM toy_changes) - $1",
                 self._keep_changes,
             )
-        )
+            await requests.forget_old(conn, datetime.now(UTC))
 
-    async def add(self, toy: Toy) -> None:
-        await self._run(lambda conn: conn.execute(_INSERT, *to_columns(toy, times="datetime")))
-        await self._wrote()
+        await self._run(prune)
 
-    async def add_many(self, toys: Sequence[Toy]) -> None:
-        async def work(conn: Any) -> None:
+    async def add(self, toy: Toy, request: RequestKey | None = None) -> Toy:
+        async def work(conn: Any) -> Toy | ToyError:
             async with conn.transaction():
-                await conn.executemany(_INSERT, [to_columns(t, times="datetime") for t in toys])
+                earlier = await requests.claim(conn, toy, request) if request else None
+                if earlier is None:
+                    await conn.execute(_INSERT, *to_columns(toy, times="datetime"))
+                return earlier or toy
 
-        await self._run(work)
-        await self._wrote(len(toys))
+        answer = await self._run(work)
+        await self._wrote()
+        if isinstance(answer, ToyError):
+            raise answer
+        return answer
 
     async def get(self, toy_id: str) -> Toy:
         row = await self._run(lambda conn: conn.fetchrow(f"{_SELECT} WHERE id = $1", toy_id))
@@ -216,14 +225,6 @@ class PostgresToyStore(PostgresChangeReads):
         if value is None:
             raise StoreUnavailable("the database has no deployment key; it was not migrated")
         return bytes(value)
-
-    async def count(self) -> int:
-        return int(await self._run(lambda conn: conn.fetchval("SELECT count(*) FROM toys")))
-
-    async def clear(self) -> None:
-        """Remove every toy; the change log records each one DELETED."""
-        await self._run(lambda conn: conn.execute("DELETE FROM toys"))
-        self._cache.clear()
 
     async def close(self) -> None:
         if self._closed:

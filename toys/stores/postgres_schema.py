@@ -93,6 +93,32 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         FOR EACH ROW EXECUTE FUNCTION toys_log_change()
         """,
     ),
+    (
+        # Create requests by request_id (toys.stores.postgres_requests).
+        """
+        CREATE TABLE create_requests (
+            request_id   TEXT        NOT NULL PRIMARY KEY,
+            fingerprint  TEXT        NOT NULL,
+            toy          JSONB       NOT NULL,
+            created_time TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX create_requests_by_time ON create_requests (created_time)",
+        # Every update of a row is its next revision, whoever writes it: a row edited in psql
+        # is not mistaken, on any replica, for the state cached under its old revision.
+        """
+        CREATE FUNCTION toys_next_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.revision := OLD.revision + 1;
+            RETURN NEW;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER toys_next_revision BEFORE UPDATE ON toys
+        FOR EACH ROW EXECUTE FUNCTION toys_next_revision()
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -107,9 +133,12 @@ async def schema_version(conn: Any) -> int:
     return int(await conn.fetchval("SELECT version FROM schema_version"))
 
 
-async def migrate(conn: Any, *, allowed: bool = True) -> int:
+async def migrate(
+    conn: Any, *, allowed: bool = True, on_version: Callable[[int, int], None] | None = None
+) -> int:
     """Bring the schema to SCHEMA_VERSION (or, not `allowed`, insist that it is); return the
-    version found. Raises SchemaMismatch."""
+    version found. `on_version(found_or_applied, SCHEMA_VERSION)` hears of the version found,
+    then of each one applied. Raises SchemaMismatch."""
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         found = await schema_version(conn)
@@ -126,6 +155,8 @@ async def migrate(conn: Any, *, allowed: bool = True) -> int:
         if found == 0:
             await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             await conn.execute("INSERT INTO schema_version VALUES (0)")
+        if on_version is not None:
+            on_version(found, SCHEMA_VERSION)
         for version in range(found + 1, SCHEMA_VERSION + 1):
             for step in MIGRATIONS[version - 1]:
                 if isinstance(step, str):
@@ -133,4 +164,6 @@ async def migrate(conn: Any, *, allowed: bool = True) -> int:
                 else:
                     await step(conn)
             await conn.execute("UPDATE schema_version SET version = $1", version)
+            if on_version is not None:
+                on_version(version, SCHEMA_VERSION)
     return found

@@ -7,16 +7,20 @@ import asyncio
 import os
 import sqlite3
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import cast
 
 from toys.core.by_revision import ByRevision
 from toys.core.store import KEEP_CHANGES, Change, PageCursor, StoreUnavailable, check_next_revision
-from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyNotFound
+from toys.domain import ChangeKind, ManufactureStatus, RequestKey, Toy, ToyNotFound
 from toys.stores import sqlite_changes as changes
-from toys.stores.group_commit import GroupCommit
+from toys.stores import sqlite_requests as requests
+from toys.stores.group_commit import Answer, GroupCommit, NewToys
 from toys.stores.queries import SQLITE, select_toys
 from toys.stores.records import field_types, from_columns, to_columns
+from toys.stores.sqlite_bulk import SqliteBulk
 from toys.stores.sqlite_change_reads import SqliteChangeReads
+from toys.stores.sqlite_schema import OnVersion
 from toys.stores.sqlite_threads import MEMORY, SqliteThreads, open_and_migrate, write_transaction
 
 __all__ = ["MEMORY", "SqliteToyStore"]
@@ -45,9 +49,9 @@ def _parse(row: sqlite3.Row) -> Toy:
     return cast("Toy", from_columns(Toy, {name: row[name] for name in _FIELDS}))
 
 
-class SqliteToyStore(SqliteChangeReads):
+class SqliteToyStore(SqliteBulk, SqliteChangeReads):
     """ToyStore on one SQLite database file (or `:memory:` for a throwaway run); the change
-    log's reads come from SqliteChangeReads."""
+    log's reads come from SqliteChangeReads, what `toys-server copy` needs from SqliteBulk."""
 
     db_system = "sqlite"
 
@@ -63,9 +67,18 @@ class SqliteToyStore(SqliteChangeReads):
         self._logged_since_prune = 0  # touched on the writer thread only
         self._committed = asyncio.Event()
 
-    def _insert(self, db: sqlite3.Connection, toys: Sequence[Toy]) -> None:
-        db.executemany(_INSERT, [_row_values(toy) for toy in toys])
-        self._log(db, ChangeKind.ADDED, toys)
+    def _insert(self, db: sqlite3.Connection, toys: NewToys) -> list[Answer]:
+        """Store the new toys (inside the caller's transaction); each one's answer."""
+        answers: list[Answer] = []
+        stored: list[Toy] = []
+        for toy, request in toys:
+            earlier = requests.claim(db, toy, request) if request is not None else None
+            if earlier is None:
+                stored.append(toy)
+            answers.append(earlier or toy)
+        db.executemany(_INSERT, [_row_values(toy) for toy in stored])
+        self._log(db, ChangeKind.ADDED, stored)
+        return answers
 
     def _log(
         self,
@@ -79,6 +92,7 @@ class SqliteToyStore(SqliteChangeReads):
         self._logged_since_prune += len(toys)
         if self._logged_since_prune >= PRUNE_EVERY:
             changes.prune(db, self._keep_changes)
+            requests.forget_old(db, datetime.now(UTC))
             self._logged_since_prune = 0
 
     def _toy(self, row: sqlite3.Row) -> Toy:
@@ -98,6 +112,7 @@ class SqliteToyStore(SqliteChangeReads):
         busy_timeout_s: float = 5.0,
         migrate_schema: bool = True,
         keep_changes: int = KEEP_CHANGES,
+        on_version: OnVersion | None = None,
     ) -> SqliteToyStore:
         """Open (creating if needed) and migrate the database (or, not `migrate_schema`, check
         its schema); raise StoreUnavailable."""
@@ -105,7 +120,7 @@ class SqliteToyStore(SqliteChangeReads):
 
         def open_writer() -> None:
             store._threads.writer_conn = open_and_migrate(
-                path, busy_timeout_s, migrate_schema=migrate_schema
+                path, busy_timeout_s, migrate_schema=migrate_schema, on_version=on_version
             )
 
         try:
@@ -115,9 +130,9 @@ class SqliteToyStore(SqliteChangeReads):
             raise
         return store
 
-    async def add(self, toy: Toy) -> None:
+    async def add(self, toy: Toy, request: RequestKey | None = None) -> Toy:
         try:
-            await self._adds.add(toy)
+            return await self._adds.add(toy, request)
         finally:
             self._committed.set()
 
@@ -184,32 +199,6 @@ class SqliteToyStore(SqliteChangeReads):
             return bytes(row[0])
 
         return await self._threads.read(work)
-
-    async def add_many(self, toys: Sequence[Toy]) -> None:
-        """Store many new toys in one transaction (one durable commit, not one per toy)."""
-
-        def work() -> None:
-            with write_transaction(self._threads.writer()) as db:
-                self._insert(db, toys)
-
-        await self._threads.write(work)
-        self._committed.set()
-
-    async def count(self) -> int:
-        return await self._threads.read(
-            lambda: int(self._threads.reader().execute("SELECT count(*) FROM toys").fetchone()[0])
-        )
-
-    async def clear(self) -> None:
-        """Remove every toy, and the change log with them: a token from before is too old."""
-
-        def work() -> None:
-            with write_transaction(self._threads.writer()) as db:
-                db.execute("DELETE FROM toys")
-                db.execute("DELETE FROM toy_changes")
-
-        await self._threads.write(work)
-        self._cache.clear()
 
     async def schema_version(self) -> int:
         """The schema version the open database is at."""

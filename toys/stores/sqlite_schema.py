@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 type Step = str | Callable[[sqlite3.Connection], None]
+type OnVersion = Callable[[int, int], None]
 
 _RUN_KEYS_V1_TO_V2 = {
     "creation_us": "creation_time",
@@ -94,6 +95,27 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         ) STRICT
         """,
     ),
+    (
+        # Create requests by request_id (toys.stores.sqlite_requests), and every update of a
+        # row its next revision, whoever writes it: a row edited by hand with the sqlite3
+        # shell is not mistaken for the state cached under its old revision.
+        """
+        CREATE TABLE create_requests (
+            request_id   TEXT    NOT NULL PRIMARY KEY,
+            fingerprint  TEXT    NOT NULL,
+            toy          TEXT    NOT NULL,
+            created_time INTEGER NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX create_requests_by_time ON create_requests (created_time)",
+        """
+        CREATE TRIGGER toys_next_revision AFTER UPDATE ON toys
+        WHEN NEW.revision IS NOT OLD.revision + 1
+        BEGIN
+            UPDATE toys SET revision = OLD.revision + 1 WHERE id = NEW.id;
+        END
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -102,9 +124,16 @@ class SchemaMismatch(Exception):
     """The database's schema is not the one this release runs on, and may not be changed."""
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, allowed: bool = True) -> int:
+def migrate(
+    conn: sqlite3.Connection,
+    target: int = SCHEMA_VERSION,
+    *,
+    allowed: bool = True,
+    on_version: OnVersion | None = None,
+) -> int:
     """Bring the schema to `target` in one write transaction (or, not `allowed`, insist that
-    it is there); return the version found. Raises SchemaMismatch."""
+    it is there); return the version found. `on_version(found_or_applied, target)` hears of
+    the version found, then of each one applied. Raises SchemaMismatch."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -118,6 +147,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, allowed: 
                 f"schema version {found} is older than this server needs ({target}), and "
                 "--no-migrate forbids changing it: run `toys-server migrate` first"
             )
+        if on_version is not None:
+            on_version(found, target)
         for version in range(found + 1, target + 1):
             for step in MIGRATIONS[version - 1]:
                 if isinstance(step, str):
@@ -126,6 +157,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, allowed: 
                     step(conn)
             # PRAGMA takes no placeholders; `version` is an int from our own range.
             conn.execute(f"PRAGMA user_version = {int(version)}")
+            if on_version is not None:
+                on_version(version, target)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from toys.core.store import StoreUnavailable
 from toys.domain import ToyError
-from toys.stores.sqlite_schema import SchemaMismatch, migrate
+from toys.stores.sqlite_schema import OnVersion, SchemaMismatch, migrate
 from toys.stores.worker_threads import WorkerThreads
 
 MEMORY = ":memory:"
@@ -65,7 +65,11 @@ def _locked(error: sqlite3.OperationalError) -> bool:
 
 
 def open_and_migrate(
-    path: str, busy_timeout_s: float, *, migrate_schema: bool = True
+    path: str,
+    busy_timeout_s: float,
+    *,
+    migrate_schema: bool = True,
+    on_version: OnVersion | None = None,
 ) -> sqlite3.Connection:
     """The writer's connection, the schema migrated (or checked, not `migrate_schema`);
     retries while another opener holds a lock."""
@@ -74,7 +78,7 @@ def open_and_migrate(
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(path, busy_timeout_s)
-            migrate(conn, allowed=migrate_schema)
+            migrate(conn, allowed=migrate_schema, on_version=on_version)
         except SchemaMismatch as exc:
             if conn is not None:
                 conn.close()

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from opentelemetry.trace import SpanKind, StatusCode, Tracer
 
 from toys.core.store import Change, DelegatingStore, PageCursor, StoreUnavailable, ToyStore
-from toys.domain import ManufactureStatus, Toy
+from toys.domain import ManufactureStatus, RequestKey, Toy
 
 
 class TracedStore(DelegatingStore):
@@ -35,9 +35,9 @@ class TracedStore(DelegatingStore):
                 span.set_status(StatusCode.ERROR, exc.message)
                 raise
 
-    async def add(self, toy: Toy) -> None:
+    async def add(self, toy: Toy, request: RequestKey | None = None) -> Toy:
         with self._span("add"):
-            await self.inner.add(toy)
+            return await self.inner.add(toy, request)
 
     async def get(self, toy_id: str) -> Toy:
         with self._span("get"):

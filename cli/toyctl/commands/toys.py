@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -23,9 +23,10 @@ WatchOption = Annotated[
 ]
 
 
-def _parse_time(text: str | None, option: str) -> datetime:
+def _parse_time(text: str | None, option: str) -> datetime | None:
+    """The time given, or None (the server fills in its own clock's)."""
     if text is None:
-        return datetime.now(UTC)
+        return None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -42,7 +43,9 @@ def manufacture(
     design_time: Annotated[
         str | None,
         typer.Option(
-            "--design-time", help="When it was designed, RFC 3339 with offset [default: now]."
+            "--design-time",
+            help="When it was designed, RFC 3339 with offset [default: when the server "
+            "creates it].",
         ),
     ] = None,
     manufacturer: Annotated[
@@ -61,6 +64,7 @@ def manufacture(
             designer=designer,
             design_time=designed,
             manufacturer=manufacturer,
+            say=render.note,
         )
         render.print_toys([toy], output, single=True)
 

@@ -116,16 +116,18 @@ class WorkflowRun(_message.Message):
     def __init__(self, name: _Optional[str] = ..., namespace: _Optional[str] = ..., uid: _Optional[str] = ..., creation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., phase: _Optional[str] = ..., started_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[str] = ..., failures: _Optional[_Iterable[_Union[WorkflowFailure, _Mapping]]] = ..., units_produced: _Optional[int] = ...) -> None: ...
 
 class CreateToyRequest(_message.Message):
-    __slots__ = ("name", "designer", "design_time", "manufacturor")
+    __slots__ = ("name", "designer", "design_time", "manufacturor", "request_id")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESIGNER_FIELD_NUMBER: _ClassVar[int]
     DESIGN_TIME_FIELD_NUMBER: _ClassVar[int]
     MANUFACTUROR_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     name: str
     designer: str
     design_time: _timestamp_pb2.Timestamp
     manufacturor: str
-    def __init__(self, name: _Optional[str] = ..., designer: _Optional[str] = ..., design_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., manufacturor: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., designer: _Optional[str] = ..., design_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., manufacturor: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CreateToyResponse(_message.Message):
     __slots__ = ("toy",)
