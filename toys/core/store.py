@@ -163,9 +163,11 @@ class BulkStore(ToyStore, Protocol):
     async def max_revision(self) -> int:
         """The highest revision of any toy (0 without toys)."""
 
-    async def load(self, batches: AsyncIterator[Sequence[Toy]], *, replace: bool) -> int:
+    async def load(self, batches: AsyncIterator[Sequence[list[object]]], *, replace: bool) -> int:
         """Every toy of `batches` (first removing every toy there is, if `replace`), in one
-        transaction: on any failure the store is left as it was. Returns how many."""
+        transaction: on any failure the store is left as it was. Returns how many. A toy is
+        its columns in field order, times in microseconds, documents as JSON text (what
+        toys.stores.records.to_columns gives)."""
 
     async def clear(self) -> None:
         """Remove every toy."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from toys.core.by_revision import ByRevision
 from toys.domain import Toy
-from toys.stores.records import field_types, to_columns
+from toys.stores.records import PlainRow, field_types, plain_to_datetimes, to_columns
 
 _FIELDS = list(field_types(Toy))
 
@@ -37,7 +37,7 @@ class PostgresBulk:
         await self._run(work)
         await self._wrote(len(toys))
 
-    async def load(self, batches: AsyncIterator[Sequence[Toy]], *, replace: bool) -> int:
+    async def load(self, batches: AsyncIterator[Sequence[PlainRow]], *, replace: bool) -> int:
         """Every toy of `batches` (first removing every toy there is, if `replace`), all in
         one transaction: on any failure the database is left as it was. Returns how many."""
         loaded = 0
@@ -46,7 +46,11 @@ class PostgresBulk:
                 if replace:  # the trigger logs each one DELETED, for watchers
                     await conn.execute("DELETE FROM toys")
                 async for batch in batches:
-                    await _copy_in(conn, batch)
+                    await conn.copy_records_to_table(
+                        "toys",
+                        records=[plain_to_datetimes(Toy, row) for row in batch],
+                        columns=_FIELDS,
+                    )
                     loaded += len(batch)
         finally:
             self._cache.clear()

@@ -13,6 +13,7 @@ from toys.domain import ManufactureStatus, Toy
 from toys.stores.records import field_types, to_us
 
 COLUMNS = ", ".join(field_types(Toy))
+INSERT_SQLITE = f"INSERT INTO toys ({COLUMNS}) VALUES ({', '.join('?' * len(field_types(Toy)))})"
 
 
 @dataclass(frozen=True, slots=True)

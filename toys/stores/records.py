@@ -142,6 +142,21 @@ def to_columns(value: object, *, times: Literal["us", "datetime"]) -> list[objec
     return columns
 
 
+# A toy as `to_columns(toy, times="us")` gives it: the column values in field order, times as
+# microseconds, documents as JSON text. What `toys-server copy` moves between stores, without
+# making a Toy of every row.
+type PlainRow = list[object]
+
+
+def plain_to_datetimes(cls: type, row: PlainRow) -> PlainRow:
+    """`row` with its times as datetimes (for a database with a time type)."""
+    times = time_fields(cls)
+    return [
+        from_us(value) if name in times and isinstance(value, int) else value
+        for name, value in zip(field_types(cls), row, strict=True)
+    ]
+
+
 def from_columns(cls: type, row: Mapping[str, object]) -> Any:
     """The dataclass a row of to_columns() stands for (times as microseconds, datetimes or
     ISO 8601 text; documents as JSON text or already parsed)."""

@@ -16,7 +16,7 @@ from toys.domain import ChangeKind, ManufactureStatus, RequestKey, Toy, ToyNotFo
 from toys.stores import sqlite_changes as changes
 from toys.stores import sqlite_requests as requests
 from toys.stores.group_commit import Answer, GroupCommit, NewToys
-from toys.stores.queries import SQLITE, select_toys
+from toys.stores.queries import INSERT_SQLITE, SQLITE, select_toys
 from toys.stores.records import field_types, from_columns, to_columns
 from toys.stores.sqlite_bulk import SqliteBulk
 from toys.stores.sqlite_change_reads import SqliteChangeReads
@@ -30,7 +30,6 @@ __all__ = ["MEMORY", "SqliteToyStore"]
 _FIELDS = field_types(Toy)
 _COLUMNS = ", ".join(_FIELDS)
 _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM toys WHERE id = ?"
-_INSERT = f"INSERT INTO toys ({_COLUMNS}) VALUES ({', '.join('?' * len(_FIELDS))})"
 # Every column but the id, in field order, then the id for WHERE.
 _UPDATE = f"UPDATE toys SET {', '.join(f'{c} = ?' for c in list(_FIELDS)[1:])} WHERE id = ?"
 # The change log is pruned to its newest `keep_changes` after every PRUNE_EVERY changes.
@@ -76,7 +75,7 @@ class SqliteToyStore(SqliteBulk, SqliteChangeReads):
             if earlier is None:
                 stored.append(toy)
             answers.append(earlier or toy)
-        db.executemany(_INSERT, [_row_values(toy) for toy in stored])
+        db.executemany(INSERT_SQLITE, [_row_values(toy) for toy in stored])
         self._log(db, ChangeKind.ADDED, stored)
         return answers
 

@@ -5,13 +5,29 @@ inherits these; they are for tools, not for a server taking calls on the same st
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from toys.core.by_revision import ByRevision
 from toys.domain import Toy
 from toys.stores.group_commit import Answer, NewToys
+from toys.stores.queries import INSERT_SQLITE
+from toys.stores.records import PlainRow, document_fields, field_types
 from toys.stores.sqlite_threads import SqliteThreads, write_transaction
+
+_FIELDS = field_types(Toy)
+# A toy as the change log keeps it (toys.stores.records.toy_document), made by SQLite.
+_DOCUMENT = "json_object({})".format(
+    ", ".join(
+        f"'{name}', json({name})" if name in document_fields(Toy) else f"'{name}', {name}"
+        for name in _FIELDS
+    )
+)
+_LOG_ADDED_AFTER = (
+    "INSERT INTO toy_changes (toy_id, kind, previous_status, toy) "  # constants
+    f"SELECT id, 'ADDED', NULL, {_DOCUMENT} FROM toys WHERE rowid > ? ORDER BY rowid"
+)
 
 
 class SqliteBulk:
@@ -30,9 +46,10 @@ class SqliteBulk:
         await self._threads.write(work)
         self._committed.set()
 
-    async def load(self, batches: AsyncIterator[Sequence[Toy]], *, replace: bool) -> int:
+    async def load(self, batches: AsyncIterator[Sequence[PlainRow]], *, replace: bool) -> int:
         """Every toy of `batches` (first removing every toy there is, if `replace`), all in
-        one transaction: on any failure the store is left as it was. Returns how many."""
+        one transaction: on any failure the store is left as it was. Returns how many. Each
+        is logged ADDED, the log's documents made by SQLite itself from the rows."""
         db = self._threads.writer()
         loaded = 0
 
@@ -42,6 +59,11 @@ class SqliteBulk:
                 db.execute("DELETE FROM toys")
                 db.execute("DELETE FROM toy_changes")
 
+        def insert(rows: Sequence[PlainRow]) -> None:
+            after = db.execute("SELECT coalesce(max(rowid), 0) FROM toys").fetchone()[0]
+            db.executemany(INSERT_SQLITE, rows)
+            db.execute(_LOG_ADDED_AFTER, (after,))
+
         def rollback() -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
@@ -49,8 +71,7 @@ class SqliteBulk:
         await self._threads.write(begin)
         try:
             async for batch in batches:
-                toys: NewToys = [(toy, None) for toy in batch]
-                await self._threads.write(lambda: self._insert(db, toys))  # noqa: B023  # awaited at once
+                await self._threads.write(functools.partial(insert, batch))
                 loaded += len(batch)
             await self._threads.write(lambda: db.execute("COMMIT"))
         except BaseException:

@@ -17,12 +17,13 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from toys.config.database import DatabaseSettingError, database, read_db_file
-from toys.domain import Toy, ToyError
+from toys.domain import ToyError
 from toys.process.admin.backup import backup
 from toys.process.admin.progress import Tally, progress
 from toys.process.admin.refusals import AdminExit, Refused
 from toys.process.admin.sources import identity, open_source
 from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
+from toys.stores.records import PlainRow
 from toys.stores.sqlite import MEMORY
 
 
@@ -99,8 +100,8 @@ async def _copy(source_db: str, target_db: str, *, force: bool, allow_empty: boo
 
 
 async def _counted(
-    batches: AsyncIterator[Sequence[Toy]], tally: Tally
-) -> AsyncIterator[Sequence[Toy]]:
+    batches: AsyncIterator[Sequence[PlainRow]], tally: Tally
+) -> AsyncIterator[Sequence[PlainRow]]:
     async for batch in batches:
         yield batch
         tally.advance(len(batch))

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import sqlite3
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
-from datetime import datetime
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from toys.core.store import PageCursor
 from toys.domain import Toy
 from toys.process.admin.refusals import AdminExit, Refused
 from toys.stores.opening import is_postgres, redacted
-from toys.stores.records import document_fields, field_types, from_plain, to_us
+from toys.stores.queries import SQLITE, select_toys
+from toys.stores.records import PlainRow, field_types, to_columns, to_us
 from toys.stores.sqlite import MEMORY, SqliteToyStore
 
 BATCH = 5000
@@ -35,8 +34,9 @@ BATCH = 5000
 class Source(Protocol):
     async def count(self) -> int: ...
 
-    def batches(self, revision_offset: int) -> AsyncIterator[Sequence[Toy]]:
-        """Every toy in creation order, in batches, each revision raised by the offset."""
+    def batches(self, revision_offset: int) -> AsyncIterator[Sequence[PlainRow]]:
+        """Every toy in creation order, in batches, as its columns (toys.stores.records
+        PlainRow: no Toy is made of a row), each revision raised by the offset."""
 
     async def close(self) -> None: ...
 
@@ -75,8 +75,8 @@ async def open_source(db: str) -> Source:
 
 
 class SqliteSnapshot:
-    def __init__(self, store: SqliteToyStore, directory: tempfile.TemporaryDirectory[str]) -> None:
-        self._store = store
+    def __init__(self, path: str, directory: tempfile.TemporaryDirectory[str]) -> None:
+        self._path = path
         self._directory = directory
 
     @classmethod
@@ -86,22 +86,29 @@ class SqliteSnapshot:
         try:
             await asyncio.to_thread(_snapshot, path, snapshot)
             store = await SqliteToyStore.open(snapshot)  # the snapshot is migrated, not `path`
+            await store.close()
         except BaseException:
             directory.cleanup()
             raise
-        return cls(store, directory)
+        return cls(snapshot, directory)
 
     async def count(self) -> int:
-        return await self._store.count()
+        def work() -> int:
+            with closing(sqlite3.connect(self._path)) as conn:
+                return int(conn.execute("SELECT count(*) FROM toys").fetchone()[0])
 
-    async def batches(self, revision_offset: int) -> AsyncIterator[Sequence[Toy]]:
-        after: PageCursor | None = None
-        while batch := await self._store.list(status=None, after=after, limit=BATCH):
-            yield [replace(toy, revision=toy.revision + revision_offset) for toy in batch]
-            after = PageCursor(batch[-1].create_time, batch[-1].id)
+        return await asyncio.to_thread(work)
+
+    async def batches(self, revision_offset: int) -> AsyncIterator[Sequence[PlainRow]]:
+        conn = await asyncio.to_thread(sqlite3.connect, self._path, check_same_thread=False)
+        try:
+            cursor = await asyncio.to_thread(conn.execute, *select_toys(SQLITE))
+            while rows := await asyncio.to_thread(cursor.fetchmany, BATCH):
+                yield [_offset(list(row), revision_offset) for row in rows]
+        finally:
+            conn.close()
 
     async def close(self) -> None:
-        await self._store.close()
         self._directory.cleanup()
 
 
@@ -159,7 +166,7 @@ class PostgresSource:
     async def count(self) -> int:
         return int(await self._pool.fetchval("SELECT count(*) FROM toys"))
 
-    async def batches(self, revision_offset: int) -> AsyncIterator[Sequence[Toy]]:
+    async def batches(self, revision_offset: int) -> AsyncIterator[Sequence[PlainRow]]:
         # Only column names this release defines go into the SQL, and no value.
         select = f"SELECT {', '.join(self._columns)} FROM toys"  # noqa: S608
         first = f"{select} ORDER BY create_time, id LIMIT $1"
@@ -172,8 +179,7 @@ class PostgresSource:
                 rows = await self._pool.fetch(after, *cursor, BATCH)
             if not rows:
                 return
-            batch = [_toy(dict(row)) for row in rows]
-            yield [replace(toy, revision=toy.revision + revision_offset) for toy in batch]
+            yield [_offset(_plain_row(row), revision_offset) for row in rows]
             cursor = (rows[-1]["create_time"], rows[-1]["id"])
 
     async def close(self) -> None:
@@ -181,15 +187,25 @@ class PostgresSource:
             await self._pool.close()
 
 
-def _toy(row: dict[str, Any]) -> Toy:
-    """A toy from the columns a database of any release has; absent fields take defaults."""
-    documents = document_fields(Toy)
-    plain: dict[str, Any] = {}
-    for name, value in row.items():
-        if isinstance(value, datetime):
-            plain[name] = to_us(value)
-        elif isinstance(value, str) and name in documents:
-            plain[name] = json.loads(value)
-        else:
-            plain[name] = value
-    return cast("Toy", from_plain(Toy, plain))
+_REVISION = list(field_types(Toy)).index("revision")
+# What a column an older release did not have holds: its field's default, as a column (only
+# fields with a default were ever added: revision, so far).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DEFAULTS = Toy("", "", "", "", _EPOCH, _EPOCH, _EPOCH)
+_ABSENT = dict(zip(field_types(Toy), to_columns(_DEFAULTS, times="us"), strict=True))
+
+
+def _offset(row: PlainRow, revision_offset: int) -> PlainRow:
+    row[_REVISION] = int(cast("int", row[_REVISION])) + revision_offset
+    return row
+
+
+def _plain_row(record: Any) -> PlainRow:
+    """A PostgreSQL row of any release as columns: times in microseconds, documents as JSON
+    text (asyncpg gives jsonb as text), absent columns their defaults."""
+    present = dict(record)
+    row: PlainRow = []
+    for name in field_types(Toy):
+        value = present.get(name, _ABSENT[name])
+        row.append(to_us(value) if isinstance(value, datetime) else value)
+    return row
