@@ -53,16 +53,23 @@ def _bar(what: str, total: int, unit: str, stream: TextIO) -> Iterator[Tally]:
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
+        Task,
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed:>9,.0f}/s" if task.speed is not None else "")
 
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(f"{unit}"),
-        TextColumn("{task.speed:>9,.0f}/s" if unit != "schema versions" else ""),
+        TextColumn(unit),
+        Rate(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(file=stream)) as bar:
