@@ -151,9 +151,21 @@ def check_files(paths: Iterable[Path]) -> dict[Path, list[str]]:
     return {path: problems(doc, templates) for path, doc in docs.items()}
 
 
+def argo_manifests(directory: Path = WORKFLOWS) -> list[Path]:
+    """The Workflows and WorkflowTemplates in `directory` (not its kustomization or RBAC)."""
+    return [
+        path
+        for path in sorted(directory.glob("*.yaml"))
+        if any(
+            isinstance(doc, Mapping) and doc.get("kind") in MODELS
+            for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        )
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    paths = [Path(a) for a in args] or sorted(WORKFLOWS.glob("*.yaml"))
+    paths = [Path(a) for a in args] or argo_manifests()
     failed = False
     for path, found in check_files(paths).items():
         for problem in found:

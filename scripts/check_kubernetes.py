@@ -12,6 +12,7 @@ count, strategy and store.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from scripts.render_kubernetes import render
+from scripts.render_kubernetes import CLUSTER_SCOPED, render
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAYS = ROOT / "deploy" / "kubernetes" / "overlays"
@@ -38,8 +39,24 @@ def _env(container: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
 
 
-def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
-    found: list[str] = []
+NAMESPACE = "toy-factory"
+ARGO_KUSTOMIZATION = ROOT / "argo_samples" / "workflows"
+
+
+def namespace_problems(documents: list[dict[str, Any]]) -> list[str]:
+    """Every namespaced object in toy-factory: one without would land in whatever namespace
+    the kubectl context has (a PVC its pod never finds, a PDB that protects nothing)."""
+    return [
+        f"{d['kind']}/{d['metadata']['name']} is in namespace "
+        f"{d['metadata'].get('namespace', "(none: the context's)")}, not {NAMESPACE}"
+        for d in documents
+        if d["kind"] not in CLUSTER_SCOPED and d["metadata"].get("namespace") != NAMESPACE
+    ]
+
+
+def validation_problems(documents: list[dict[str, Any]]) -> list[str]:
+    """Strict schema validation, as the API server of each release we claim would do."""
+    found = []
     for document in documents:
         for version in KUBERNETES_VERSIONS:
             try:
@@ -47,8 +64,44 @@ def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
             except kubernetes_validate.ValidationError as exc:
                 name = f"{document['kind']}/{document['metadata']['name']}"
                 found.append(f"{name} (Kubernetes {version}): {exc.message}")
+    return found
+
+
+_CREDENTIAL = re.compile(r"://[^/\s:@]*:[^@\s]+@|password=|\btft_[A-Za-z0-9_-]{20,}")
+
+
+def secret_problems(pod: dict[str, Any]) -> list[str]:
+    """No secret where `ps`, `kubectl describe` or an audit log shows it: none written into a
+    command, an argument or an env value, and no Secret-backed variable expanded into a
+    command or argument with $(NAME)."""
+    found = []
+    for container in [*pod.get("initContainers", []), *pod.get("containers", [])]:
+        name = container["name"]
+        from_secrets = {
+            e["name"] for e in container.get("env", []) if "secretKeyRef" in str(e.get("valueFrom"))
+        }
+        words = [*container.get("command", []), *container.get("args", [])]
+        found += [
+            f"{name}: a Secret-backed variable is expanded into its command line: {word}"
+            for word in words
+            for variable in from_secrets
+            if f"$({variable})" in word
+        ]
+        literals = words + [str(e.get("value", "")) for e in container.get("env", [])]
+        found += [
+            f"{name}: a credential is written into its command line or env"
+            for literal in literals
+            if _CREDENTIAL.search(literal)
+        ]
+    return found
+
+
+def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = namespace_problems(documents)
+    found += validation_problems(documents)
     deployment = _find(documents, "Deployment")
     pod = deployment["spec"]["template"]["spec"]
+    found += secret_problems(pod)
     [server] = pod["containers"]
     env = _env(server)
     if env.get("TOYS_HOST") != "0.0.0.0":  # noqa: S104  # what is being checked
@@ -90,10 +143,8 @@ def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
     ):
         found.append("sqlite: one replica, Recreate, TOYS_DB on the volume")
     if overlay == "postgres":
-        if (replicas, strategy) != (3, "RollingUpdate") or "secretKeyRef" not in str(
-            env["TOYS_DB"]
-        ):
-            found.append("postgres: three replicas, rolling updates, the DSN from a Secret")
+        if (replicas, strategy) != (3, "RollingUpdate") or "TOYS_DB_FILE" not in env:
+            found.append("postgres: three replicas, rolling updates, the DSN from a Secret file")
         if _find(documents, "PodDisruptionBudget")["spec"].get("minAvailable") != 2:
             found.append("postgres: a PodDisruptionBudget keeping two available")
         if not pod.get("topologySpreadConstraints"):
@@ -132,6 +183,10 @@ def main() -> int:
             print(f"{overlay}: {len(documents)} resources ok")
     for problem in argo_problems(render(OVERLAYS / "postgres")):
         print(f"{ARGO_TEMPLATE.relative_to(ROOT)}: {problem}", file=sys.stderr)
+        failed = True
+    argo = [d for d in render(ARGO_KUSTOMIZATION) if not d["kind"].startswith("Workflow")]
+    for problem in namespace_problems(render(ARGO_KUSTOMIZATION)) + validation_problems(argo):
+        print(f"argo_samples/workflows: {problem}", file=sys.stderr)
         failed = True
     return 1 if failed else 0
 

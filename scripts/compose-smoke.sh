@@ -24,10 +24,10 @@ cleanup() {
 trap cleanup EXIT
 
 echo "compose-smoke: building the image with ${build[*]}"
-"${build[@]}" -t toy-factory:dev . > "$log" 2>&1 || { cat "$log" >&2; echo "compose-smoke: image build failed" >&2; exit 1; }
+"${build[@]}" -t toy-factory:0.1.0 . > "$log" 2>&1 || { cat "$log" >&2; echo "compose-smoke: image build failed" >&2; exit 1; }
 
 echo "compose-smoke: making the demo's secrets (CA, server certificate, tokens)"
-CONTAINER_ENGINE=${build[0]} scripts/demo-secrets.sh toy-factory:dev
+CONTAINER_ENGINE=${build[0]} scripts/demo-secrets.sh toy-factory:0.1.0
 
 echo "compose-smoke: running the callback demo with ${compose[*]}"
 set +e

@@ -3,10 +3,10 @@
 # the `server` service, an access file, and two tokens (a writer's, to make a toy, and the
 # callback role's, to report its run). Tokens come from the image's own `toys-server token
 # new`, so build the image first. Throwaway values for a demo: never reuse them.
-#   scripts/demo-secrets.sh [IMAGE]        (default toy-factory:dev)
+#   scripts/demo-secrets.sh [IMAGE]        (default toy-factory:0.1.0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-image=${1:-toy-factory:dev}
+image=${1:-toy-factory:0.1.0}
 engine=${CONTAINER_ENGINE:-$(command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && echo docker || echo podman)}
 out=demo-secrets
 rm -rf "$out"

@@ -1,7 +1,8 @@
 """Render a kustomization the way `kubectl kustomize` does, for the features deploy/ uses:
-`resources` (files and directories), `namespace`, and `patches` of JSON 6902 operations with a
-kind/name target. Runs where no kustomize binary can be had; tests/repo compares its output
-with `kubectl kustomize` wherever kubectl is installed.
+`resources` (files and directories), `namespace`, `patches` of JSON 6902 operations with a
+kind/name target, and `images` (what `kustomize edit set image` writes; every `image` field
+is a container's in these manifests). Runs where no kustomize binary can be had; tests/repo
+compares its output with `kubectl kustomize` wherever kubectl is installed.
 
     python -m scripts.render_kubernetes deploy/kubernetes/overlays/postgres
 """
@@ -50,6 +51,22 @@ def _apply(document: Any, operation: dict[str, Any]) -> None:
         raise ValueError(f"unsupported operation {op!r}")
 
 
+def _set_image(node: Any, change: dict[str, str]) -> None:
+    """`images` entry `change` (name, newName, newTag) applied to every image under `node`."""
+    if isinstance(node, list):
+        for item in node:
+            _set_image(item, change)
+    elif isinstance(node, dict):
+        image = node.get("image")
+        if isinstance(image, str):
+            name, _, tag = image.partition(":")
+            if name == change["name"]:
+                node["image"] = f"{change.get('newName', name)}:{change.get('newTag', tag)}"
+        for key, value in node.items():
+            if key != "image":
+                _set_image(value, change)
+
+
 def render(directory: Path) -> list[dict[str, Any]]:
     """The resources of the kustomization in `directory`, patched and namespaced."""
     kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
@@ -72,6 +89,9 @@ def render(directory: Path) -> list[dict[str, Any]]:
         for document in matched:
             for operation in yaml.safe_load(patch["patch"]):
                 _apply(document, operation)
+    for change in kustomization.get("images", []):
+        for document in documents:
+            _set_image(document, change)
     namespace = kustomization.get("namespace")
     if namespace:
         for document in documents:

@@ -38,7 +38,7 @@ def _plain(line_breaks: str = "") -> st.SearchStrategy[str]:
 
 assert {"Cc", "Cf", "Zl", "Zp", "Cs"} == HIDDEN_CATEGORIES  # the same as _plain's
 texts = st.text(_plain(), max_size=40)
-messages = st.text(_plain("\n\t"), max_size=80)
+messages = st.text(_plain("\n\r\t"), max_size=80)
 statuses = st.sampled_from(list(ManufactureStatus))
 
 FAILURE_FIELDS: dict[str, st.SearchStrategy[Any]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +221,31 @@ def _until(lines: Lines, wanted: str) -> str:
     while wanted not in text:
         text += lines.next()
     return text
+
+
+def test_grpcurl_asks_the_plaintext_health_port(grpcurl_bin: str, tmp_path: Path) -> None:
+    """The health port (for the kubelet's probes) has reflection too: grpcurl needs no proto
+    file for it, as the README shows (`grpcurl -plaintext HOST:50052 grpc.health.v1.Health/
+    Check`), and it lists nothing but health and reflection there."""
+    port = _free_port()
+    server = ServerProcess(
+        db=tmp_path / "toys.db", extra_env={"TOYS_HEALTH_PORT": str(port)}
+    ).start()
+    try:
+        address = f"127.0.0.1:{port}"
+        checked = grpcurl(grpcurl_bin, address, "grpc.health.v1.Health/Check")
+        listed = grpcurl(grpcurl_bin, address, "list")
+    finally:
+        server.stop()
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout) == {"status": "SERVING"}
+    assert "toys.v1.ToyService" not in listed.stdout.split()
+    assert "grpc.health.v1.Health" in listed.stdout.split()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from scripts.check_argo_manifests import WORKFLOWS, check_files, problems
+from tests.argo_rendering import failures_global, render
 from tests.support import ROOT
 from toyctl.argo import parse_payload
 from toys.domain import ManufactureStatus
@@ -129,12 +129,8 @@ def test_a_broken_workflow_is_rejected(change: dict[str, str] | None, complaint:
     assert complaint in " ".join(problems(doc, _templates()))
 
 
-def _render(template_text: str, values: dict[str, str]) -> str:
-    """Substitute {{name}} tags as Argo's simple tags do; unknown tags stay as they are."""
-    return re.sub(r"\{\{([\w.\-]+)\}\}", lambda m: values.get(m[1], m[0]), template_text)
-
-
 def _argo_values(sample: str) -> dict[str, str]:
+    """The values Argo would give the tags of a run like `sample`'s."""
     workflow = yaml.safe_load((SAMPLES / sample).read_text())["workflow"]
     values = {
         f"workflow.{key}": str(workflow[key])
@@ -145,9 +141,15 @@ def _argo_values(sample: str) -> dict[str, str]:
     values |= {
         f"workflow.outputs.parameters.{k}": v for k, v in outputs.items() if not v.startswith("{{")
     }
-    if "failures" in workflow:
-        values["workflow.failures"] = workflow["failures"]
+    values["workflow.failures"] = failures_global(json.loads(workflow.get("failures") or "null"))
     return values
+
+
+def _rendered_payload(template: str, values: dict[str, str]) -> str:
+    """The raw artifact of `template` (a template of the WorkflowTemplate), rendered by Argo."""
+    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
+    raw: str = render(templates[template], values)["inputs"]["artifacts"][0]["raw"]["data"]
+    return raw
 
 
 @pytest.mark.parametrize(
@@ -160,23 +162,47 @@ def _argo_values(sample: str) -> dict[str, str]:
     ],
 )
 def test_samples_are_what_the_hooks_render(sample: str, template: str) -> None:
-    """The report templates, rendered with a sample's values, give the sample's callback."""
-    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
-    raw = templates[template]["inputs"]["artifacts"][0]["raw"]["data"]
-    rendered = _render(raw, _argo_values(sample))
+    """The report templates, rendered by Argo with a sample's values, give its callback."""
+    rendered = _rendered_payload(template, _argo_values(sample))
     expected = parse_payload((SAMPLES / sample).read_text(), source=sample)
     assert parse_payload(rendered, source="rendered") == expected
 
 
-def test_failures_that_need_escaping_survive_rendering() -> None:
-    """Quotes, backslashes and newlines in a failure message reach toyctl intact."""
-    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
-    raw = templates["report"]["inputs"]["artifacts"][0]["raw"]["data"]
-    message = "child 'x' failed: \"quoted\" \\ back\nslash: {braces}"
-    values = _argo_values("callback-failed.yaml")
-    values["workflow.failures"] = json.dumps([{"displayName": "step", "message": message}])
-    run = parse_payload(_render(raw, values), source="rendered").run
-    assert run.failures[0].message == message
+HARD_MESSAGES = [
+    "child 'x' failed: \"quoted\" \\ back\nslash\ttab: {braces} {{workflow.name}}",
+    "Fehler: Größe überschritten — 玩具 🚗 <script>&amp;</script>",
+    "exit code 1\r\n\u00e9 \\n not a newline",
+]
+
+
+@pytest.mark.parametrize(
+    "outcome", ["callback-succeeded.yaml", "callback-failed.yaml", "callback-error.yaml"]
+)
+def test_every_outcome_renders_to_a_callback_toyctl_accepts(outcome: str) -> None:
+    """Argo's quoting of {{workflow.failures}} (a quoted JSON text, "null" for a clean run)
+    reaches toyctl as the failures, for succeeded, failed and errored runs alike."""
+    values = _argo_values(outcome)
+    failed = [
+        {"displayName": f"step-{i}", "message": message, "phase": "Failed"}
+        for i, message in enumerate(HARD_MESSAGES)
+    ]
+    if outcome != "callback-succeeded.yaml":
+        values["workflow.failures"] = failures_global(failed)
+    run = parse_payload(_rendered_payload("report", values), source="rendered").run
+    expected = [] if outcome == "callback-succeeded.yaml" else HARD_MESSAGES
+    assert sorted(f.message for f in run.failures) == sorted(expected)
+
+
+def test_a_block_scalar_holding_argos_quoted_failures_is_read_too() -> None:
+    """A template that puts {{workflow.failures}} in a `|-` block (as this one once did)
+    hands toyctl the quoted JSON with its quotes: read, not refused."""
+    quoted = failures_global([{"displayName": "step", "message": HARD_MESSAGES[0]}])
+    payload = (SAMPLES / "callback-failed.yaml").read_text()
+    payload = payload[: payload.index("  failures: |-")] + f"  failures: |-\n    {quoted}\n"
+    run = parse_payload(payload, source="block").run
+    assert [f.message for f in run.failures] == [HARD_MESSAGES[0]]
+    clean = payload[: payload.index("  failures: |-")] + '  failures: |-\n    "null"\n'
+    assert parse_payload(clean, source="clean").run.failures == ()
 
 
 def test_the_exit_handler_runs_toyctl_on_the_rendered_payload() -> None:

@@ -15,7 +15,7 @@ import unicodedata
 # Cc: controls; Cf: format (bidi controls, zero-width, BOM); Zl, Zp: line and paragraph
 # separators; Cs: surrogates (not UTF-8, but a str can hold one).
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-_LINE_BREAKS = frozenset("\t\n")
+_LINE_BREAKS = frozenset("\t\n\r")  # a message may break lines, CRLF too
 
 
 def _hidden(ch: str) -> bool:

@@ -117,8 +117,14 @@ async def create_server(
         Authorization(lambda: access.value).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
+    # The plaintext health port answers grpc.health.v1 and reflection (so that grpcurl can
+    # ask it too), nothing else.
     health_grpc = (
-        GrpcServer([health], codec=codec, limits=_limits(settings))
+        GrpcServer(
+            ServerReflection.extend([health], pool=reflection_pool()),
+            codec=codec,
+            limits=_limits(settings),
+        )
         if settings.health_port
         else None
     )

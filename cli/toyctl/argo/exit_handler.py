@@ -17,9 +17,15 @@ from toys.domain.limits import MAX_RUN_DURATION
 
 
 def _add_failures(workflow: Reader, run: RunBuilder) -> None:
+    """Failures as a YAML list, as Argo's JSON text, or as that text quoted once more: Argo
+    gives {{workflow.failures}} as Go's strconv.Quote of the JSON, so a template that puts it
+    in a block scalar hands toyctl `"[{\"displayName\": ...}]"` (and `"null"` for a clean
+    run), quotes included."""
     value = workflow.raw("failures")
     if isinstance(value, str):
         value = None if value.strip() in ("", "null") else workflow.json_text("failures")
+    if isinstance(value, str):  # the JSON text, quoted: read the text inside
+        value = None if value.strip() in ("", "null") else workflow.json_in("failures", value)
     run.failures_at(workflow.at("failures"))
     if value is None:
         return

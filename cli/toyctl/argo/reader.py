@@ -102,8 +102,12 @@ class Reader:
     def json_text(self, key: str) -> Any:
         """JSON inside a YAML string (Argo's {{workflow.failures}}), read within bounds: at most
         MAX_JSON_VALUES values, at most MAX_JSON_DEPTH deep."""
+        return self.json_in(key, str(self._doc.get(key)))
+
+    def json_in(self, key: str, text: str) -> Any:
+        """`text`, the value at `key` or what it held, read as bounded JSON."""
         try:
-            return load_bounded_json(str(self._doc.get(key)))
+            return load_bounded_json(text)
         except JsonRefused as exc:
             raise self.fail(key, str(exc)) from None
 
