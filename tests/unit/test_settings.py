@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from toys import package_version
 from toys.config.defaults import DEFAULT_PORT
 from toys.config.settings import DEFAULT_DB, Settings, load_settings
 
@@ -52,3 +53,18 @@ def test_help_works_whatever_the_environment_holds(
         load_settings(["--help"], {"TOYS_PORT": "abc", "TOYS_LOG_LEVEL": "chatty"})
     assert caught.value.code == 0
     assert "--port PORT" in capsys.readouterr().out
+
+
+def test_the_help_names_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        load_settings(["--help"], {})
+    shown = capsys.readouterr().out
+    for command in ("migrate", "copy", "backup", "token new"):
+        assert f"toys-server {command}" in shown
+
+
+def test_version_says_the_release(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        load_settings(["--version"], {})
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"toys-server {package_version()}"

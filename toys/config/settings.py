@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from toys import package_version
 from toys.config import values
 from toys.config.database import DatabaseSettingError, database
 from toys.config.defaults import DEFAULT_PORT
@@ -56,15 +57,25 @@ class Settings:
 
 
 _DEFAULTS = Settings()
+COMMANDS = """commands (each with its own --help):
+  toys-server migrate    bring a database's schema up to date, then exit
+  toys-server copy       copy every toy from one store to another (SQLite, PostgreSQL)
+  toys-server backup     back up a SQLite store, even while a server runs on it
+  toys-server token new  make a bearer token and its access-file line
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The flags; a flag left out falls back to its variable, then its default."""
     parser = argparse.ArgumentParser(
         prog="toys-server",
-        description="Serve toys.v1.ToyService, grpc.health.v1.Health and server reflection. "
-        "`toys-server token new --role ROLE` makes a bearer token for the access file.",
-        epilog="Every flag can also be set by the TOYS_* variable shown beside it.",
+        usage="toys-server [FLAGS] | toys-server {migrate,copy,backup,token} ...",
+        description="Serve toys.v1.ToyService, grpc.health.v1.Health and server reflection.",
+        epilog=COMMANDS + "\nEvery flag can also be set by the TOYS_* variable shown beside it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"toys-server {package_version()}"
     )
     for option in OPTIONS:
         default = getattr(_DEFAULTS, option.field)
