@@ -111,6 +111,30 @@ def parse_limit(text: str) -> int:
     return int(text)
 
 
+def _offered[E: enum.StrEnum](kind: type[E], incomplete: str, prefix: str = "") -> list[str]:
+    """The values of `kind` that complete `incomplete`, each after `prefix`, in the case being
+    typed (`su` offers `succeeded`: shells keep only what starts with the typed text)."""
+    typed = incomplete[len(prefix) :] if incomplete.startswith(prefix) else ""
+    lower = typed.islower()
+    return [
+        f"{prefix}{member.value.lower() if lower else member.value}"
+        for member in kind
+        if f"{prefix}{member.value}".casefold().startswith(incomplete.casefold())
+    ]
+
+
+def complete_status(incomplete: str) -> list[str]:
+    return _offered(StatusFilter, incomplete)
+
+
+def complete_output(incomplete: str) -> list[str]:
+    return _offered(Output, incomplete)
+
+
+def complete_condition(incomplete: str) -> list[str]:
+    return _offered(StatusFilter, incomplete, prefix="status=")
+
+
 def parse_condition(text: str) -> StatusFilter:
     """--for: `status=SUCCEEDED` (the status a toy must reach), as `kubectl wait --for` reads."""
     key, _, value = text.partition("=")

@@ -116,19 +116,18 @@ def print_toys(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) 
     if not sys.stdout.isatty() and not os.environ.get("FORCE_COLOR"):  # rich's own rule
         sys.stdout.write(plain_table(headers, rows))
         return
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", expand=False)
-    for header in headers:
-        table.add_column(header, no_wrap=True, overflow="fold")
+    from toyctl.terminal_table import console_for, toy_table
+
+    styled_rows = []
     for cells in rows:
         # Text, not str: a name such as "[bold]" is text to show, not rich markup.
         styled = [Text(cell) for cell in cells]
         styled[2].stylize(STATUS_STYLE.get(cells[2], ""))
-        table.add_row(*styled)
-    console = Console(soft_wrap=True)
+        styled_rows.append(styled)
+    table, least = toy_table(headers, styled_rows)
+    console = console_for(least)
     with console.capture() as captured:
         console.print(table)
     # Rich pads the last column; a terminal gains nothing from the spaces.

@@ -94,20 +94,19 @@ class LiveTable:
 
     def _render(self) -> Any:
         from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
         from toyctl.render import STATUS_STYLE
+        from toyctl.terminal_table import toy_table
 
-        table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-        for header in WIDE_HEADERS if self._wide else HEADERS:
-            table.add_column(header, no_wrap=True, overflow="fold")
         now = datetime.now(UTC)
         ordered = sorted(self._toys.values(), key=lambda t: (t.create_time or now, t.id))
+        rows = []
         for toy in ordered:
             cells = [Text(cell) for cell in columns(toy, self._wide, now)]
             cells[2].stylize(STATUS_STYLE.get(cells[2].plain, ""))
-            table.add_row(*cells)
+            rows.append(cells)
+        table, _ = toy_table(WIDE_HEADERS if self._wide else HEADERS, rows)
         return Group(table, Text(self._last, style="dim"))
 
 

@@ -17,6 +17,7 @@ from toyctl.options import (
     Output,
     Security,
     Target,
+    complete_output,
     parse_output,
 )
 
@@ -97,6 +98,7 @@ OutputOption = Annotated[
         "--output",
         "-o",
         parser=parse_output,
+        autocompletion=complete_output,
         metavar="FORMAT",
         help="Output format: table, wide, json, yaml or name.",
     ),

@@ -10,7 +10,15 @@ import typer
 
 from toyctl.commands.common import OutputOption, ToyIdArgument, reporting, target
 from toyctl.errors import ExitCode, ToyctlError
-from toyctl.options import Output, StatusFilter, parse_condition, parse_limit, parse_status
+from toyctl.options import (
+    Output,
+    StatusFilter,
+    complete_condition,
+    complete_status,
+    parse_condition,
+    parse_limit,
+    parse_status,
+)
 
 WatchOption = Annotated[
     bool,
@@ -75,6 +83,7 @@ def list_toys(
         StatusFilter | None,
         typer.Option(
             parser=parse_status,
+            autocompletion=complete_status,
             metavar="STATUS",
             help="Only toys in this status: PENDING, RUNNING, SUCCEEDED, FAILED or ERROR "
             "(any case, or the proto's MANUFACTURE_STATUS_FAILED).",
@@ -124,6 +133,7 @@ def get(
         typer.Option(
             "--for",
             parser=parse_condition,
+            autocompletion=complete_condition,
             metavar="status=STATUS",
             help="Wait until the toy reaches STATUS, then show it: exit 0, or 13 when it "
             "reaches another final status or is deleted (no --timeout: wrap in `timeout`).",
