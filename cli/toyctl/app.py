@@ -174,6 +174,21 @@ def root(
     ctx.obj = build_target(ctx.params)
 
 
+def _usage_message(exc: typer.TyperException) -> str:
+    """Click's message, naming where a bad value came from: the flag, or the variable (click
+    names the variable whenever an option has one, even for a value typed as a flag)."""
+    from typer._click.core import ParameterSource  # Typer's own copy of click
+
+    if not isinstance(exc, typer.BadParameter) or exc.param is None or exc.ctx is None:
+        return exc.format_message()
+    param = exc.param
+    source = exc.ctx.get_parameter_source(param.name or "")
+    variable = getattr(param, "envvar", None)
+    if source is ParameterSource.ENVIRONMENT and isinstance(variable, str):
+        return f"Invalid value in {variable} (for {param.opts[0]}): {exc.message}"
+    return f"Invalid value for {' / '.join(param.opts)}: {exc.message}"
+
+
 def _wants_traceback(argv: list[str]) -> bool:
     # Read before parsing, so that an error while parsing can show its traceback too.
     return "--traceback" in argv or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
@@ -190,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.DECLINED)
     except typer.TyperException as exc:  # usage errors and bad parameters
         failed_in = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else "toyctl"
-        typer.echo(f"toyctl: error: {exc.format_message()} (see '{failed_in} --help')", err=True)
+        typer.echo(f"toyctl: error: {_usage_message(exc)} (see '{failed_in} --help')", err=True)
         return int(exc.exit_code)
     except Exception as exc:
         if _wants_traceback(args):

@@ -81,6 +81,12 @@ def open_channel(target: Target) -> Channel:
     try:
         context = client_context(security.ca_file, security.cert_file, security.key_file)
     except (OSError, ssl.SSLError) as exc:
+        if isinstance(exc, ssl.SSLError) and security.cert_file and not security.key_file:
+            raise ToyctlError(
+                ExitCode.USAGE,
+                f"--cert-file {security.cert_file} holds no private key: give its key with "
+                "--key-file (TOYCTL_KEY_FILE)",
+            ) from exc
         raise ToyctlError(ExitCode.USAGE, f"cannot use the TLS files: {exc}") from exc
     config = Configuration(ssl_target_name_override=security.server_name or None)
     return Channel(host, port, ssl=context, config=config)
@@ -103,20 +109,22 @@ async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable
             return await work(stub)
     except GRPCError as exc:
         code = EXIT_FOR_STATUS.get(exc.status, ExitCode.ERROR)
-        raise ToyctlError(code, f"{exc.message or exc.status.name} ({exc.status.name})") from exc
+        hint = _unauthenticated_hint(target.security) if code is ExitCode.UNAUTHENTICATED else ""
+        raise ToyctlError(
+            code, f"{exc.message or exc.status.name} ({exc.status.name}){hint}"
+        ) from exc
     except TimeoutError as exc:
         raise ToyctlError(
             ExitCode.DEADLINE, f"no answer from {target.server} within {target.timeout:g}s"
         ) from exc
     except ssl.SSLError as exc:
-        reason = getattr(exc, "reason", None) or str(exc)
-        raise ToyctlError(
-            ExitCode.UNAVAILABLE, f"TLS with {target.server} failed: {reason}"
-        ) from exc
+        raise ToyctlError(ExitCode.UNAVAILABLE, _tls_failure(target, exc)) from exc
     except StreamTerminatedError as exc:
         hint = ""
         if target.security.tls and not target.security.cert_file:
             hint = " (a server that wants mutual TLS closes at once: --cert-file, --key-file)"
+        elif not target.security.tls:
+            hint = " (a server that speaks TLS closes a plaintext connection: --ca-file or --tls)"
         raise ToyctlError(
             ExitCode.UNAVAILABLE, f"connection to {target.server} was lost: {exc}{hint}"
         ) from exc
@@ -127,6 +135,26 @@ async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable
         ) from exc
     finally:
         channel.close()
+
+
+def _unauthenticated_hint(security: Security) -> str:
+    if not security.token:
+        return (
+            "; toyctl sends the token in TOYCTL_TOKEN, or in the file --token-file "
+            "(TOYCTL_TOKEN_FILE) names"
+        )
+    return "; the token toyctl sent (TOYCTL_TOKEN or --token-file) is not in the access file"
+
+
+def _tls_failure(target: Target, exc: ssl.SSLError) -> str:
+    reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
+    if isinstance(exc, ssl.SSLCertVerificationError) and "mismatch" in str(reason):
+        expected = target.security.server_name or parse_address(target.server)[0]
+        return (
+            f"TLS with {target.server} failed: the server's certificate is not for "
+            f"{expected!r} ({reason}); pass --server-name with a name the certificate holds"
+        )
+    return f"TLS with {target.server} failed: {reason}"
 
 
 def run[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.fakes import FailingPingStore
 from tests.support import ROOT, ThreadedServer
 from toyctl import client
-from toyctl.app import app
+from toyctl.app import app, main
 from toyctl.errors import ExitCode
 from toys._generated.toys import v1 as pb
 
@@ -56,6 +56,35 @@ def test_manufacture_prints_the_new_toy(threaded_server: ThreadedServer) -> None
     plain = toyctl(threaded_server, "manufacture", "--name", "Car")
     assert plain.exit_code == 0
     assert "PENDING" in plain.stdout
+
+
+def test_without_a_design_time_the_server_takes_its_creation_time(
+    threaded_server: ThreadedServer,
+) -> None:
+    result = toyctl(threaded_server, "manufacture", "--name", "Car", "-o", "json")
+    toy = json.loads(result.stdout)
+    assert toy["designTime"] == toy["createTime"]
+
+
+def test_an_empty_filtered_list_does_not_suggest_making_a_toy(
+    threaded_server: ThreadedServer,
+) -> None:
+    made(threaded_server)
+    result = toyctl(threaded_server, "list", "--status", "FAILED")
+    assert result.exit_code == 0
+    assert result.stderr.strip() == "No toys in status FAILED."
+
+
+def test_a_bad_flag_value_is_blamed_on_the_flag_and_a_bad_variable_on_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--timeout", "0", "list"]) == ExitCode.USAGE
+    monkeypatch.setenv("TOYCTL_TIMEOUT", "0")
+    assert main(["list"]) == ExitCode.USAGE
+    by_flag, by_variable = capsys.readouterr().err.splitlines()
+    assert "--timeout" in by_flag
+    assert "TOYCTL_TIMEOUT" not in by_flag
+    assert "in TOYCTL_TIMEOUT" in by_variable
 
 
 def test_list_shows_a_friendly_line_when_empty(threaded_server: ThreadedServer) -> None:

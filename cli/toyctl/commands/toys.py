@@ -117,8 +117,10 @@ def list_toys(
         wanted = None if status is None else pb.ManufactureStatus[status.value]
         toys = client.list_toys(target(ctx), status=wanted, limit=limit)
         if not toys and output in (Output.TABLE, Output.WIDE):
-            which = f" in status {status.value}" if status else ""
-            render.note(f"No toys{which} yet. Create one with: toyctl manufacture --name NAME")
+            if status is not None:
+                render.note(f"No toys in status {status.value}.")
+            else:
+                render.note("No toys yet. Create one with: toyctl manufacture --name NAME")
             return
         render.print_toys(toys, output)
 
