@@ -112,23 +112,35 @@ def test_a_new_run_after_success_and_a_stale_one_after_it(
     assert stale_toy == toy
 
 
-def test_running_then_finished(shared_server: ServerProcess, toy_id: str, tmp_path: Path) -> None:
-    """The running hook moves the toy to RUNNING; the same run's end moves it on."""
-    outcome, toy = outcome_and_toy(
-        callback(shared_server, toy_id, payload_for(toy_id, "callback-running.yaml", tmp_path))
-    )
-    assert (outcome, toy["status"]) == ("CALLBACK_OUTCOME_APPLIED", "MANUFACTURE_STATUS_RUNNING")
-    done = payload_for(
-        toy_id,
-        "callback-running.yaml",
-        tmp_path,
-        **{'status: "Running"': 'status: "Succeeded"', 'duration: "2.402871"': 'duration: "300"'},
-    )
-    outcome, toy = outcome_and_toy(callback(shared_server, toy_id, done))
-    assert (toy["status"], toy["manufactureTime"]) == (
-        "MANUFACTURE_STATUS_SUCCEEDED",
-        "2026-11-26T12:05:00Z",
-    )
+STORY = [
+    ("callback-running.yaml", "MANUFACTURE_STATUS_RUNNING", 0),
+    ("callback-succeeded.yaml", "MANUFACTURE_STATUS_SUCCEEDED", 25),
+    ("callback-failed.yaml", "MANUFACTURE_STATUS_FAILED", 25),
+    ("callback-retried.yaml", "MANUFACTURE_STATUS_SUCCEEDED", 50),
+    ("callback-error.yaml", "MANUFACTURE_STATUS_ERROR", 50),
+]
+
+
+def test_the_samples_tell_one_story_in_order(
+    shared_server: ServerProcess, toy_id: str, tmp_path: Path
+) -> None:
+    """Sent in the README's order, every sample is APPLIED and moves the toy on (a running
+    run counts no unit); sent again, each is a REPLAY that changes nothing."""
+    for sample, status, made in STORY:
+        outcome, toy = outcome_and_toy(
+            callback(shared_server, toy_id, payload_for(toy_id, sample, tmp_path))
+        )
+        assert (outcome, toy["status"], toy["numberManufactured"]) == (
+            "CALLBACK_OUTCOME_APPLIED",
+            status,
+            made,
+        ), sample
+    for sample, _, _ in STORY:
+        outcome, again = outcome_and_toy(
+            callback(shared_server, toy_id, payload_for(toy_id, sample, tmp_path))
+        )
+        assert outcome == "CALLBACK_OUTCOME_REPLAY", sample
+        assert again == toy
 
 
 def test_kubectl_get_workflow_can_be_piped_in(shared_server: ServerProcess, toy_id: str) -> None:

@@ -30,6 +30,7 @@ TOY_ID = "3f6d2a1c-8b7e-4c5d-9a0f-1e2d3c4b5a69"
         ("callback-failed.yaml", ManufactureStatus.FAILED, 2),
         ("callback-error.yaml", ManufactureStatus.ERROR, 1),
         ("callback-running.yaml", ManufactureStatus.RUNNING, 0),
+        ("callback-retried.yaml", ManufactureStatus.SUCCEEDED, 0),
         ("workflow-resource.yaml", ManufactureStatus.SUCCEEDED, 0),
     ],
 )
@@ -48,6 +49,7 @@ def test_every_sample_is_covered() -> None:
         "callback-failed.yaml",
         "callback-error.yaml",
         "callback-running.yaml",
+        "callback-retried.yaml",
         "workflow-resource.yaml",
     }
 
@@ -159,6 +161,7 @@ def _rendered_payload(template: str, values: dict[str, str]) -> str:
         ("callback-failed.yaml", "report"),
         ("callback-error.yaml", "report"),
         ("callback-running.yaml", "report-running"),
+        ("callback-retried.yaml", "report"),
     ],
 )
 def test_samples_are_what_the_hooks_render(sample: str, template: str) -> None:

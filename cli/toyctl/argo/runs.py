@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from toyctl.argo.reader import Parameters, PayloadError, Reader
-from toys.domain import InvalidArgument, WorkflowFailure, WorkflowRun, validate_run
+from toys.domain import (
+    InvalidArgument,
+    ManufactureStatus,
+    WorkflowFailure,
+    WorkflowRun,
+    validate_run,
+)
 from toys.domain.limits import DEFAULT_CLOCK_SKEW, MAX_MESSAGE
 
 UNITS_OUTPUT = "units-produced"
@@ -76,12 +82,17 @@ class RunBuilder:
         self._paths["run.failures"] = path
 
     def units(self, outputs: Parameters, parameters: Parameters) -> None:
-        """The units-produced output, else the quantity parameter, else 1."""
-        for found, name in ((outputs, UNITS_OUTPUT), (parameters, QUANTITY_PARAMETER)):
-            if found.get(name) != "":
-                self.set("units_produced", found.count(name), found.path(name))
-                return
-        self.set("units_produced", 1, "")
+        """The units-produced output; else, once the run has ended, the quantity parameter,
+        else 1. A run still running has made nothing it could report (0)."""
+        if outputs.get(UNITS_OUTPUT) != "":
+            self.set("units_produced", outputs.count(UNITS_OUTPUT), outputs.path(UNITS_OUTPUT))
+        elif self._values.get("status") is ManufactureStatus.RUNNING:
+            self.set("units_produced", 0, "")
+        elif parameters.get(QUANTITY_PARAMETER) != "":
+            path = parameters.path(QUANTITY_PARAMETER)
+            self.set("units_produced", parameters.count(QUANTITY_PARAMETER), path)
+        else:
+            self.set("units_produced", 1, "")
 
     def build(self) -> WorkflowRun:
         # Argo lists failures in no stable order; sorted, a replay is identical.
