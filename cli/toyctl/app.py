@@ -178,8 +178,14 @@ def _usage_message(exc: typer.TyperException) -> str:
     """Click's message, naming where a bad value came from: the flag, or the variable (click
     names the variable whenever an option has one, even for a value typed as a flag)."""
     from typer._click.core import ParameterSource  # Typer's own copy of click
+    from typer._click.exceptions import MissingParameter
 
-    if not isinstance(exc, typer.BadParameter) or exc.param is None or exc.ctx is None:
+    if (
+        not isinstance(exc, typer.BadParameter)
+        or isinstance(exc, MissingParameter)  # "Missing argument 'TOY_ID'." says it all
+        or exc.param is None
+        or exc.ctx is None
+    ):
         return exc.format_message()
     param = exc.param
     source = exc.ctx.get_parameter_source(param.name or "")

@@ -25,7 +25,7 @@ from benchmarks.attackers import PREFACE
 from tests.pki import make_pki
 from tests.support import RawCodec, serving
 from toys._generated.toys import v1 as pb
-from toys.grpc_api.wire_check import MAX_REPEATED, MAX_UNKNOWN_FIELDS
+from toys.messages.wire_check import MAX_REPEATED, MAX_UNKNOWN_FIELDS
 from toys.transport.tls import client_context
 
 ATTACKER = "127.0.0.2"

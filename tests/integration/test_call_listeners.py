@@ -19,6 +19,7 @@ from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.grpc_api.codec import StrictProtoCodec
 from toys.grpc_api.servicer import ToyServicer
+from toys.messages.answers import ToyAnswers
 from toys.stores.sqlite import SqliteToyStore
 from toys.transport.server import GrpcServer
 
@@ -32,7 +33,7 @@ async def wired(
 ) -> AsyncIterator[tuple[Readiness, pb.ToyServiceStub]]:
     """A server whose gate and access log are installed in the order the test names."""
     readiness = Readiness(store.ping, interval_s=60)
-    servicer = ToyServicer(service, version="t", readiness=readiness)
+    servicer = ToyServicer(ToyAnswers(service, version="t", readiness=readiness))
     server = GrpcServer([servicer], codec=StrictProtoCodec())
     install_message_facts(server)
     gate, access = DrainGate(readiness), AccessLog()

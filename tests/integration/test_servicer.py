@@ -16,6 +16,7 @@ from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.grpc_api.codec import StrictProtoCodec
 from toys.grpc_api.servicer import ToyServicer
+from toys.messages.answers import ToyAnswers
 from toys.stores.sqlite import SqliteToyStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -25,7 +26,7 @@ S = pb.ManufactureStatus
 @pytest.fixture
 async def stub(service: ToyService, store: SqliteToyStore) -> AsyncIterator[pb.ToyServiceStub]:
     readiness = Readiness(store.ping, interval_s=0)
-    servicer = ToyServicer(service, version="9.9.9", readiness=readiness)
+    servicer = ToyServicer(ToyAnswers(service, version="9.9.9", readiness=readiness))
     async with ChannelFor([servicer], codec=StrictProtoCodec()) as channel:
         yield pb.ToyServiceStub(channel)
 

@@ -13,7 +13,7 @@ from tests.strategies import toys
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 from toys._generated.toys import v1 as pb
 from toys.domain import Toy
-from toys.grpc_api import encoded, translate
+from toys.messages import encoded, translate
 
 
 @given(toys())

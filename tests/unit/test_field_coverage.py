@@ -11,7 +11,7 @@ import pytest
 from tests import strategies
 from toys._generated.toys import v1 as pb
 from toys.domain import ManufactureStatus, NewToy, Toy, WorkflowFailure, WorkflowRun
-from toys.grpc_api import translate
+from toys.messages import translate
 
 
 def names(cls: Any) -> set[str]:

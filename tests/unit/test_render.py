@@ -18,7 +18,7 @@ from toyctl.options import Output
 from toyctl.plain_table import plain_table
 from toys._generated.toys import v1 as pb
 from toys.domain import Toy
-from toys.grpc_api import translate
+from toys.messages import translate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

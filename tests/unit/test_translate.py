@@ -11,7 +11,7 @@ from tests.strategies import runs, toys
 from tests.support import run_at
 from toys._generated.toys import v1 as pb
 from toys.domain import InvalidArgument, ManufactureStatus, Toy, WorkflowRun
-from toys.grpc_api import translate
+from toys.messages import translate
 
 
 def _request(run: WorkflowRun) -> pb.UpdateManufactureStatusRequest:

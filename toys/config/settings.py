@@ -74,9 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=COMMANDS + "\nEvery flag can also be set by the TOYS_* variable shown beside it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"toys-server {package_version()}"
-    )
+    parser.add_argument("--version", action="version", version=f"toys-server {package_version()}")
     for option in OPTIONS:
         default = getattr(_DEFAULTS, option.field)
         shown = "unset" if default == "" else default

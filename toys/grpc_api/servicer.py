@@ -1,8 +1,8 @@
-"""ToyService over gRPC: message in, use case, message out (errors: toys.grpc_api.statuses)."""
+"""ToyService over gRPC: the generated service base, its methods answered by
+toys.messages.answers (errors: toys.grpc_api.statuses)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -12,79 +12,37 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from toys._generated.toys import v1 as pb
-from toys.core.readiness import Readiness
-from toys.core.service import ToyPage, ToyService
-from toys.domain import (
-    CallbackResult,
-    Toy,
-)
-from toys.grpc_api import encoded, translate
-from toys.grpc_api.encoded import Encoded, EncodedToys
-from toys.grpc_api.statuses import translating_errors
-from toys.grpc_api.watch_handler import WatchToysHandler
-
-log = logging.getLogger(__name__)
+from toys.domain import ToyError
+from toys.grpc_api.statuses import grpc_error, translating_errors
+from toys.messages import translate
+from toys.messages.answers import ToyAnswers, WatchAnswers
 
 
 class ToyServicer(pb.ToyServiceBase):
-    """Implements the generated service base by calling the use cases.
+    """Implements the generated service base with the answers of the use cases.
 
     The typed methods are the API (betterproto2 messages in and out). On the wire, the methods
     that answer with toys send the same answers as bytes put together from toys encoded once
-    per revision (toys.grpc_api.encoded); `__mapping__` routes them there.
+    per revision (toys.messages.encoded); `__mapping__` routes them there.
     """
 
-    def __init__(
-        self,
-        service: ToyService,
-        *,
-        version: str,
-        readiness: Readiness,
-        encoded: EncodedToys | None = None,
-        watch: WatchToysHandler | None = None,
-    ) -> None:
-        self._service = service
-        self._version = version
-        self._readiness = readiness
-        self._encoded = encoded or EncodedToys()
+    def __init__(self, answers: ToyAnswers, watch: WatchAnswers | None = None) -> None:
+        self._answers = answers
         self._watch = watch
-
-    # -- the use cases, once for both paths ---------------------------------------------------
-
-    async def _create(self, message: pb.CreateToyRequest) -> Toy:
-        return await self._service.create(
-            translate.new_toy_from_pb(message), request_id=message.request_id
-        )
-
-    async def _get(self, message: pb.GetToyRequest) -> Toy:
-        return await self._service.get(message.id)
-
-    async def _list(self, message: pb.ListToysRequest) -> ToyPage:
-        return await self._service.list(
-            page_size=message.page_size,
-            page_token=message.page_token,
-            status=translate.status_from_pb(message.status, "status"),
-        )
-
-    async def _report(self, message: pb.UpdateManufactureStatusRequest) -> CallbackResult:
-        return await self._service.report_run(message.toy_id, translate.run_from_pb(message))
-
-    async def _reset(self, message: pb.ResetToyRequest) -> Toy:
-        return await self._service.reset(message.id)
 
     # -- typed -----------------------------------------------------------------------------------
 
     @translating_errors
     async def create_toy(self, message: pb.CreateToyRequest) -> pb.CreateToyResponse:
-        return pb.CreateToyResponse(toy=translate.toy_to_pb(await self._create(message)))
+        return pb.CreateToyResponse(toy=translate.toy_to_pb(await self._answers.created(message)))
 
     @translating_errors
     async def get_toy(self, message: pb.GetToyRequest) -> pb.GetToyResponse:
-        return pb.GetToyResponse(toy=translate.toy_to_pb(await self._get(message)))
+        return pb.GetToyResponse(toy=translate.toy_to_pb(await self._answers.got(message)))
 
     @translating_errors
     async def list_toys(self, message: pb.ListToysRequest) -> pb.ListToysResponse:
-        page = await self._list(message)
+        page = await self._answers.listed(message)
         return pb.ListToysResponse(
             toys=[translate.toy_to_pb(t) for t in page.toys],
             next_page_token=page.next_page_token,
@@ -94,74 +52,43 @@ class ToyServicer(pb.ToyServiceBase):
     async def update_manufacture_status(
         self, message: pb.UpdateManufactureStatusRequest
     ) -> pb.UpdateManufactureStatusResponse:
-        result = await self._report(message)
+        result = await self._answers.reported(message)
         return pb.UpdateManufactureStatusResponse(
             toy=translate.toy_to_pb(result.toy), outcome=translate.outcome_to_pb(result.outcome)
         )
 
     @translating_errors
     async def delete_toy(self, message: pb.DeleteToyRequest) -> pb.DeleteToyResponse:
-        await self._service.delete(message.id)
-        return pb.DeleteToyResponse()
+        return await self._answers.delete(message)
 
     @translating_errors
     async def reset_toy(self, message: pb.ResetToyRequest) -> pb.ResetToyResponse:
-        return pb.ResetToyResponse(toy=translate.toy_to_pb(await self._reset(message)))
+        return pb.ResetToyResponse(toy=translate.toy_to_pb(await self._answers.reset_done(message)))
 
     async def watch_toys(self, message: pb.WatchToysRequest) -> AsyncIterator[pb.WatchToysResponse]:
         if self._watch is None:
             raise GRPCError(Status.UNIMPLEMENTED, "this server was built without watches")
-        async for response in self._watch.typed(message):
-            yield response
+        try:
+            async for event in self._watch.events(message):
+                yield self._watch.typed(event)
+        except ToyError as exc:
+            raise grpc_error(exc) from exc
 
     @translating_errors
     async def health_check(self, message: pb.HealthCheckRequest) -> pb.HealthCheckResponse:
-        serving = await self._readiness.refresh()
-        return pb.HealthCheckResponse(
-            status=(
-                pb.HealthCheckResponseServingStatus.SERVING
-                if serving
-                else pb.HealthCheckResponseServingStatus.NOT_SERVING
-            ),
-            version=self._version,
-            store_ok=self._readiness.store_ok,
-            store_detail=self._readiness.store_detail,
-        )
+        return await self._answers.health()
 
     # -- on the wire -------------------------------------------------------------------------
-
-    def _one_toy(self, toy: Toy) -> Encoded:
-        return Encoded(encoded.toy_response(self._encoded(toy)), toy_id=toy.id)
-
-    async def _wire_create(self, message: pb.CreateToyRequest) -> Encoded:
-        return self._one_toy(await self._create(message))
-
-    async def _wire_get(self, message: pb.GetToyRequest) -> Encoded:
-        return self._one_toy(await self._get(message))
-
-    async def _wire_reset(self, message: pb.ResetToyRequest) -> Encoded:
-        return self._one_toy(await self._reset(message))
-
-    async def _wire_list(self, message: pb.ListToysRequest) -> Encoded:
-        page = await self._list(message)
-        data = encoded.list_response(map(self._encoded, page.toys), page.next_page_token)
-        return Encoded(data)
-
-    async def _wire_report(self, message: pb.UpdateManufactureStatusRequest) -> Encoded:
-        result = await self._report(message)
-        outcome = translate.outcome_to_pb(result.outcome)
-        data = encoded.callback_response(self._encoded(result.toy), int(outcome))
-        return Encoded(data, toy_id=result.toy.id, outcome=outcome.name)
 
     def __mapping__(self) -> dict[str, grpclib.const.Handler]:
         mapping = super().__mapping__()
         answers: dict[str, Callable[[Any], Awaitable[Any]]] = {
-            "CreateToy": self._wire_create,
-            "GetToy": self._wire_get,
-            "ListToys": self._wire_list,
-            "UpdateManufactureStatus": self._wire_report,
-            "ResetToy": self._wire_reset,
-            "DeleteToy": self.delete_toy,
+            "CreateToy": self._answers.create,
+            "GetToy": self._answers.get,
+            "ListToys": self._answers.list,
+            "UpdateManufactureStatus": self._answers.report,
+            "ResetToy": self._answers.reset,
+            "DeleteToy": self._answers.delete,
             "HealthCheck": self.health_check,
         }
         for method, answer in answers.items():
@@ -169,8 +96,15 @@ class ToyServicer(pb.ToyServiceBase):
             mapping[path] = mapping[path]._replace(func=_answering(answer))
         if self._watch is not None:
             path = "/toys.v1.ToyService/WatchToys"
-            mapping[path] = mapping[path]._replace(func=self._watch.handle)
+            mapping[path] = mapping[path]._replace(func=_streaming(self._watch))
         return mapping
+
+
+async def _request(stream: grpclib.server.Stream[Any, Any]) -> Any:
+    request = await stream.recv_message()
+    if request is None:
+        raise GRPCError(Status.INVALID_ARGUMENT, "the call ended without a request message")
+    return request
 
 
 def _answering(
@@ -182,9 +116,19 @@ def _answering(
 
     @translating_errors
     async def handle(stream: grpclib.server.Stream[Any, Any]) -> None:
-        request = await stream.recv_message()
-        if request is None:
-            raise GRPCError(Status.INVALID_ARGUMENT, "the call ended without a request message")
-        await stream.send_message(await answer(request))
+        await stream.send_message(await answer(await _request(stream)))
+
+    return handle
+
+
+def _streaming(
+    watch: WatchAnswers,
+) -> Callable[[grpclib.server.Stream[Any, Any]], Coroutine[Any, Any, None]]:
+    """WatchToys' handler: each event sent as bytes as it comes."""
+
+    @translating_errors
+    async def handle(stream: grpclib.server.Stream[Any, Any]) -> None:
+        async for response in watch.responses(await _request(stream)):
+            await stream.send_message(response)
 
     return handle

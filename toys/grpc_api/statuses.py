@@ -1,4 +1,5 @@
-"""The one place where domain errors become gRPC statuses, and the wrapper that applies it."""
+"""Domain errors as gRPC errors (the table: toys.messages.statuses), and the wrapper that
+applies it to a handler."""
 
 from __future__ import annotations
 
@@ -10,36 +11,16 @@ from typing import Any
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from toys.core.store import StoreUnavailable
-from toys.domain import errors
-from toys.domain.errors import InvalidArgument, ToyError
-from toys.grpc_api import translate
+from toys.domain.errors import ToyError
+from toys.messages.statuses import status_of
 
 log = logging.getLogger("toys.servicer")
 
-# The one place where domain errors become gRPC statuses. A subclass maps as its nearest
-# listed ancestor; anything else that escapes a handler is a bug and becomes INTERNAL.
-STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
-    errors.InvalidArgument: Status.INVALID_ARGUMENT,
-    errors.ToyNotFound: Status.NOT_FOUND,
-    errors.TransitionRejected: Status.FAILED_PRECONDITION,
-    StoreUnavailable: Status.UNAVAILABLE,
-    errors.ResumeTooOld: Status.OUT_OF_RANGE,
-    errors.WatchEnded: Status.UNAVAILABLE,
-    errors.WatchFellBehind: Status.ABORTED,
-}
-
 
 def grpc_error(error: ToyError) -> GRPCError:
-    """The GRPCError a client sees for a domain error; fields are named by their proto path."""
-    message = error.message
-    if isinstance(error, InvalidArgument):
-        message = f"{translate.proto_path(error.field)}: {error.problem}"
-    for cls in type(error).__mro__:
-        status = STATUS_FOR_ERROR.get(cls)
-        if status is not None:
-            return GRPCError(status, message)
-    return GRPCError(Status.INTERNAL, message)
+    """The GRPCError a client sees for a domain error."""
+    status, message = status_of(error)
+    return GRPCError(status, message)
 
 
 def translating_errors[**P, R](

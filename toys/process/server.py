@@ -40,11 +40,11 @@ from toys.core.service import ToyService
 from toys.core.store import ToyStore
 from toys.domain import ToyError
 from toys.grpc_api.codec import StrictProtoCodec
-from toys.grpc_api.encoded import EncodedToys
 from toys.grpc_api.health import LIVENESS, ReadinessCheck
 from toys.grpc_api.reflection import reflection_pool
 from toys.grpc_api.servicer import ToyServicer
-from toys.grpc_api.watch_handler import WatchToysHandler
+from toys.messages.answers import ToyAnswers, WatchAnswers
+from toys.messages.encoded import EncodedToys
 from toys.process.admin import commands as admin
 from toys.process.lifecycle import ToyServer
 from toys.process.logs import configure_logging
@@ -95,12 +95,13 @@ async def create_server(
     )
     encoded = EncodedToys()
     feed = ChangeFeed(store)
-    watch = WatchToysHandler(
+    watch = WatchAnswers(
         Watches(store, feed, max_lag=settings.watch_max_lag), ResumeTokens(key), encoded
     )
-    servicer = ToyServicer(
-        service, version=package_version(), readiness=readiness, encoded=encoded, watch=watch
+    answers = ToyAnswers(
+        service, version=package_version(), readiness=readiness, encoded_toys=encoded
     )
+    servicer = ToyServicer(answers, watch)
     # grpc.health.v1 answers for "" (the whole server) and toys.v1.ToyService alike.
     health = Health({servicer: [ReadinessCheck(readiness)], LIVENESS: []})
     services = ServerReflection.extend([servicer, health], pool=reflection_pool())

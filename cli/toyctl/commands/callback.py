@@ -79,7 +79,7 @@ def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStat
     from toyctl import render
     from toyctl.argo import parse_payload
     from toys._generated.toys import v1 as pb
-    from toys.grpc_api import translate
+    from toys.messages import translate
 
     if payload is None:
         sample = resources.files("toyctl").joinpath("samples", BUNDLED_SAMPLE)

@@ -7,7 +7,7 @@ hundred dictionary lookups and a join. Responses are then put together from thos
 the rules of the protobuf wire format: a message field is its tag, its length, its bytes.
 
 The values come from the same translation tables as betterproto2's messages
-(toys.grpc_api.translate);
+(toys.messages.translate);
 tests/unit/test_encoded.py checks that both encodings decode to the same message.
 """
 
@@ -24,7 +24,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 from toys.core.by_revision import DEFAULT_CAPACITY, ByRevision
 from toys.domain import Toy
-from toys.grpc_api import translate
+from toys.messages import translate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
