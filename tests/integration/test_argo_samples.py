@@ -14,7 +14,7 @@ import yaml
 from scripts.check_argo_manifests import WORKFLOWS, check_files, problems
 from tests.argo_rendering import failures_global, render
 from tests.support import ROOT
-from toyctl.argo import parse_payload
+from toys.argo import parse_payload
 from toys.domain import ManufactureStatus
 
 SAMPLES = ROOT / "argo_samples"

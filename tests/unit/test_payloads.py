@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import aware_times, failures, texts
 from tests.support import ROOT
-from toyctl.argo import PayloadError, parse_payload
+from toys.argo import PayloadError, parse_payload
 from toys.domain import ManufactureStatus, WorkflowFailure
 
 SAMPLE = ROOT / "argo_samples" / "callback-succeeded.yaml"

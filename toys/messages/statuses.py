@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from grpclib.const import Status
 
+from toys.argo import PayloadError
 from toys.core.store import StoreUnavailable
 from toys.domain import errors
 from toys.domain.errors import InvalidArgument, ToyError
@@ -16,6 +17,7 @@ from toys.messages import translate
 
 STATUS_FOR_ERROR: dict[type[ToyError], Status] = {
     errors.InvalidArgument: Status.INVALID_ARGUMENT,
+    PayloadError: Status.INVALID_ARGUMENT,
     errors.ToyNotFound: Status.NOT_FOUND,
     errors.TransitionRejected: Status.FAILED_PRECONDITION,
     StoreUnavailable: Status.UNAVAILABLE,

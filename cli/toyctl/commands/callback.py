@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 import typer
 
 from toyctl.commands.common import OutputOption, complete_toy_id, reporting, target
+from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ MAX_PAYLOAD_BYTES = 1024 * 1024
 def _bounded(stream: BinaryIO, source: str) -> str:
     """At most MAX_PAYLOAD_BYTES of UTF-8 text: a larger payload (or /dev/zero) is refused
     after reading one byte more than the limit, never more."""
-    from toyctl.argo import PayloadError
+    from toys.argo import PayloadError
 
     data = stream.read(MAX_PAYLOAD_BYTES + 1)
     if len(data) > MAX_PAYLOAD_BYTES:
@@ -39,7 +40,7 @@ def _bounded(stream: BinaryIO, source: str) -> str:
 
 def read_source(path: str, stdin: BinaryIO | None = None) -> str:
     """The payload text from a file, or from `stdin` for '-'."""
-    from toyctl.argo import PayloadError
+    from toys.argo import PayloadError
 
     if path == "-":
         return _bounded(stdin if stdin is not None else sys.stdin.buffer, "-")
@@ -77,8 +78,8 @@ def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStat
     from importlib import resources
 
     from toyctl import render
-    from toyctl.argo import parse_payload
     from toys._generated.toys import v1 as pb
+    from toys.argo import parse_payload
     from toys.messages import translate
 
     if payload is None:
@@ -128,8 +129,13 @@ def update_status(
     output: OutputOption = Output.TABLE,
 ) -> None:
     """Send an Argo Workflows callback: a run's status for a toy."""
+    from toys.argo import PayloadError
+
     with reporting():
-        request = _load_callback(toy_id, payload)
+        try:
+            request = _load_callback(toy_id, payload)
+        except PayloadError as exc:
+            raise ToyctlError(ExitCode.PAYLOAD, exc.message) from None
         from toyctl import client, render
 
         response = client.update_status(target(ctx), request)

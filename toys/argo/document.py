@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from toyctl.argo.reader import PayloadError
+from toys.argo.reader import PayloadError
 
 MAX_DEPTH = 32
 MAX_NODES = 20_000

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from toyctl.argo.reader import Parameters, PayloadError, Reader
+from toys.argo.reader import Parameters, PayloadError, Reader
 from toys.domain import (
     InvalidArgument,
     ManufactureStatus,

@@ -3,17 +3,20 @@
 Two forms are understood, YAML or JSON (JSON is read as YAML): the exit-handler payload
 (exit_handler) and a Workflow resource (workflow_resource). The toy id comes from the `toy-id`
 parameter or `--toy-id`; if both are given they must agree. Every problem raises PayloadError
-naming the field by its path in the payload; nothing reaches the server then.
+naming the field by its path in the payload.
+
+toyctl reads payloads with it before it sends anything; the server reads with it what Argo's
+`http` exit handler posts. One reader, so that both ways store the same run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toyctl.argo.document import load_document
-from toyctl.argo.exit_handler import read_exit_handler
-from toyctl.argo.reader import PayloadError, Reader
-from toyctl.argo.workflow_resource import read_workflow_resource
+from toys.argo.document import load_document
+from toys.argo.exit_handler import read_exit_handler
+from toys.argo.reader import PayloadError, Reader
+from toys.argo.workflow_resource import read_workflow_resource
 from toys.domain import WorkflowRun
 
 __all__ = ["Callback", "PayloadError", "parse_payload"]

@@ -4,8 +4,8 @@ that failed."""
 
 from __future__ import annotations
 
-from toyctl.argo.reader import Reader
-from toyctl.argo.runs import Reported, RunBuilder, read_failure
+from toys.argo.reader import Reader
+from toys.argo.runs import Reported, RunBuilder, read_failure
 
 WORKFLOW_API_VERSION = "argoproj.io/v1alpha1"
 _FAILED_PHASES = ("Failed", "Error")

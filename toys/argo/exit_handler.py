@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from toyctl.argo.reader import Reader, kind_of
-from toyctl.argo.runs import Reported, RunBuilder, read_failure
+from toys.argo.reader import Reader, kind_of
+from toys.argo.runs import Reported, RunBuilder, read_failure
 from toys.domain.limits import MAX_RUN_DURATION
 
 

@@ -7,21 +7,20 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from toyctl.argo.bounded_json import JsonRefused, load_bounded_json
-from toyctl.errors import ExitCode, ToyctlError
-from toys.domain import ManufactureStatus
+from toys.argo.bounded_json import JsonRefused, load_bounded_json
+from toys.domain import ManufactureStatus, ToyError
 from toys.domain.limits import INT32_MAX
 
 # Argo leaves a tag it cannot resolve as it is (an output of a step that never ran).
 _UNRESOLVED_TAG = re.compile(r"\{\{.*\}\}")
 
 
-class PayloadError(ToyctlError):
+class PayloadError(ToyError):
     """The payload cannot be used; `field` says where, in the payload's own terms."""
 
     def __init__(self, source: str, field: str, problem: str) -> None:
         where = f"{field}: " if field else ""
-        super().__init__(ExitCode.PAYLOAD, f"payload {source}: {where}{problem}")
+        super().__init__(f"payload {source}: {where}{problem}")
         self.field = field
 
 
