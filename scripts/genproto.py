@@ -1,5 +1,6 @@
 """Generate toys/_generated from proto/ with betterproto2, and protobuf's own modules in
-toys/_generated/pb2 (the runtime that encodes hot responses once; see toys.wire).
+toys/_generated/pb2 (the runtime that encodes hot responses once; see toys.messages.encoded),
+with Connect's service code beside them (toys_connect.py; see toys.http_api).
 
 `poe proto` rewrites the package. `diff_generated` compares the committed code with a fresh
 compile: tests/repo/test_generated_code.py is the one freshness check (CI and pre-commit run it).
@@ -23,9 +24,8 @@ GENERATED = ROOT / "toys" / "_generated"
 PLUGIN_OPTIONS = "server_generation=async,client_generation=async,google_protobuf_descriptors"
 
 
-def _plugin() -> Path:
-    """The betterproto2 protoc plugin installed beside this interpreter."""
-    name = "protoc-gen-python_betterproto2"
+def _plugin(name: str = "protoc-gen-python_betterproto2") -> Path:
+    """A protoc plugin installed beside this interpreter."""
     candidates = [Path(sysconfig.get_path("scripts")) / name, Path(sys.executable).parent / name]
     for candidate in candidates:
         if candidate.exists():
@@ -53,6 +53,10 @@ def generate(out_dir: Path) -> None:
             f"--python_betterproto2_out={out_dir}",
             f"--python_betterproto2_opt={PLUGIN_OPTIONS}",
             f"--python_out={out_dir / 'pb2'}",
+            # Connect's service, ASGI application and clients, beside the pb2 modules it uses.
+            f"--plugin=protoc-gen-connect-python={_plugin('protoc-gen-connect-python')}",
+            f"--connect-python_out={out_dir / 'pb2'}",
+            "--connect-python_opt=imports=relative",
             f"--pyi_out={out_dir / 'pb2'}",
             *protos,
         ],
