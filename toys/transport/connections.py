@@ -29,6 +29,7 @@ from h2.settings import SettingCodes
 
 from toys.transport.admission import ConnectionGuard
 from toys.transport.budgets import FrameBudget
+from toys.transport.limits import Limits
 from toys.transport.streams import bounded_streams
 
 log = logging.getLogger("toys.server")
@@ -41,6 +42,32 @@ TLS_SHUTDOWN_TIMEOUT_S = 2.0
 def use_small_tls_buffers() -> None:
     """Every TLS connection of this process reads through a TLS_READ_BUFFER buffer."""
     sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
+
+
+async def upgrade_to_tls(
+    raw: asyncio.Transport,
+    protocol: asyncio.Protocol,
+    context: ssl.SSLContext,
+    limits: Limits,
+    peer_host: str,
+) -> asyncio.Transport | None:
+    """`raw` upgraded to TLS as the server side, for `protocol`; None when the handshake
+    failed, was abandoned or took longer than the limits allow (nobody to tell then)."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.start_tls(
+            raw,
+            protocol,
+            context,
+            server_side=True,
+            ssl_handshake_timeout=limits.handshake_timeout_s,
+            # A closing connection keeps its TLS state until the peer's close_notify or
+            # this long (asyncio's default, 30 s, kept shed connections' memory).
+            ssl_shutdown_timeout=TLS_SHUTDOWN_TIMEOUT_S,
+        )
+    except Exception as exc:
+        log.debug("TLS handshake with %s failed: %r", peer_host, exc)
+        return None
 
 
 class GuardedProtocol(H2Protocol):
@@ -118,21 +145,8 @@ class GuardedProtocol(H2Protocol):
         self._upgrade = loop.create_task(self._start_tls(raw, self._tls))
 
     async def _start_tls(self, raw: asyncio.Transport, context: ssl.SSLContext) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            transport = await loop.start_tls(
-                raw,
-                self,
-                context,
-                server_side=True,
-                ssl_handshake_timeout=self._limits.handshake_timeout_s,
-                # A closing connection keeps its TLS state until the peer's close_notify or
-                # this long (asyncio's default, 30 s, kept shed connections' memory).
-                ssl_shutdown_timeout=TLS_SHUTDOWN_TIMEOUT_S,
-            )
-        except Exception as exc:  # failed, abandoned or timed out: nothing to tell anyone
-            log.debug("TLS handshake with %s failed: %r", self.peer_host, exc)
-            transport = None
+            transport = await upgrade_to_tls(raw, self, context, self._limits, self.peer_host)
         finally:
             self._end_handshake()
         if transport is None or self._gone:

@@ -19,7 +19,8 @@ class Limits:
     max_handshakes_per_peer: int = 16
     idle_timeout_s: float = 300.0  # a connection with no call and no traffic is closed
     handshake_timeout_s: float = 10.0  # TLS handshake, then the HTTP/2 preface
-    first_call_timeout_s: float = 10.0  # from the preface to the first call
+    first_call_timeout_s: float = 10.0  # from the preface (HTTP/1.1: the connection) to a call
+    http_keep_alive_s: float = 60.0  # an HTTP/1.1 connection idle between requests
     # What a client may send before the server reads it (HTTP/2 flow control), per stream and
     # per connection: unread bytes a connection can make the server hold.
     stream_window_bytes: int = 256 * 1024

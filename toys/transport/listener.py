@@ -18,8 +18,7 @@ import logging
 import socket
 import struct
 from collections.abc import Callable
-
-from toys.transport.connections import GuardedProtocol
+from typing import Protocol
 
 log = logging.getLogger("toys.server")
 
@@ -29,11 +28,21 @@ _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 _RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close sends RST
 
 
+class Admissible(Protocol):
+    """A connection's protocol, made before its transport: it admits or refuses itself."""
+
+    def admitted(self, peer_host: str) -> bool: ...
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None: ...
+
+    def connection_lost(self, exc: Exception | None) -> None: ...
+
+
 class Listener:
     """Accepts on a bound, listening socket; `protocol()` makes each connection's protocol,
-    which admits or refuses it (`GuardedProtocol.admitted`)."""
+    which admits or refuses it (`Admissible.admitted`)."""
 
-    def __init__(self, sock: socket.socket, protocol: Callable[[], GuardedProtocol]) -> None:
+    def __init__(self, sock: socket.socket, protocol: Callable[[], Admissible]) -> None:
         self._sock = sock
         self._protocol = protocol
         self._loop = asyncio.get_running_loop()
@@ -62,9 +71,10 @@ class Listener:
             self._starting.add(starting)
             starting.add_done_callback(self._starting.discard)
 
-    async def _start(self, conn: socket.socket, protocol: GuardedProtocol) -> None:
+    async def _start(self, conn: socket.socket, protocol: Admissible) -> None:
         try:
-            await self._loop.connect_accepted_socket(lambda: protocol, conn)
+            # Both kinds of connection are asyncio.Protocol subclasses that also admit.
+            await self._loop.connect_accepted_socket(lambda: protocol, conn)  # type: ignore[type-var]
         except Exception as exc:  # the peer went away at once: nobody to tell
             log.debug("an accepted connection could not start: %r", exc)
             protocol.connection_lost(exc)
