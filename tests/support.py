@@ -233,7 +233,8 @@ async def serving(
         **settings,
     )
     server = await create_server(config, store=store)
-    await server.start(socket.create_server(("127.0.0.1", 0)))
+    http_sock = socket.create_server(("127.0.0.1", 0)) if config.http_port is not None else None
+    await server.start(socket.create_server(("127.0.0.1", 0)), http_sock)
     channel = Channel("127.0.0.1", server.port, ssl=channel_tls)
     try:
         yield server, channel

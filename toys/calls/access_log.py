@@ -36,7 +36,8 @@ def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
     return cut if len(value) <= limit else f"{cut}...(+{len(value) - limit} chars)"
 
 
-def _line(call: CallContext, status: Status, message: str | None) -> None:
+def write_access_line(call: CallContext, status: Status, message: str | None) -> None:
+    """The access line of `call`, once (a second attempt writes nothing)."""
     if call.logged:  # e.g. the UNKNOWN trailers grpclib tries after a client went away
         return
     call.logged = True
@@ -51,6 +52,8 @@ def _line(call: CallContext, status: Status, message: str | None) -> None:
         "toy_id": shown(call.toy_id),
         "trace_id": call.trace_id,
     }
+    if call.wire != "grpc":
+        fields["wire"] = call.wire
     if status is not Status.OK:
         fields["message"] = shown(message or "").replace('"', '\\"')
     text = " ".join(
@@ -77,7 +80,9 @@ class AccessLog:
                 await handler(stream)
             except (asyncio.CancelledError, StreamTerminatedError):
                 # No status reaches the client: it cancelled or went away.
-                _line(call, Status.CANCELLED, "the client cancelled the call or went away")
+                write_access_line(
+                    call, Status.CANCELLED, "the client cancelled the call or went away"
+                )
                 raise
 
         event.method_func = logged
@@ -85,4 +90,4 @@ class AccessLog:
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()
         if call is not None:
-            _line(call, event.status, event.status_message)
+            write_access_line(call, event.status, event.status_message)

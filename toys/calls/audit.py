@@ -8,12 +8,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from grpclib.const import Status
 from grpclib.events import RecvRequest, SendTrailingMetadata, listen
 from grpclib.server import Server
 
 from toys.auth.roles import MUTATING_METHODS
 from toys.calls.access_log import shown
-from toys.calls.context import call_context, current_call
+from toys.calls.context import CallContext, call_context, current_call
 
 audit_log = logging.getLogger("toys.audit")
 
@@ -33,14 +34,19 @@ class AuditTrail:
 
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()
-        if call is None or call.method not in MUTATING_METHODS:
+        if call is not None:
+            self.finished(call, event.status)
+
+    def finished(self, call: CallContext, status: Status) -> None:
+        """The audit record of `call`, when it is a mutating call."""
+        if call.method not in MUTATING_METHODS:
             return
         record: dict[str, Any] = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "who": call.principal or self._nobody or "unauthenticated",
             "method": call.method,
             "toy_id": shown(call.toy_id),
-            "status": event.status.name,
+            "status": status.name,
             "outcome": call.outcome,
             "peer": call.peer,
             "trace_id": call.trace_id,

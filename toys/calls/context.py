@@ -17,6 +17,8 @@ from typing import Any
 from grpclib.events import RecvMessage, RecvRequest, SendMessage, listen
 from grpclib.server import Server
 
+from toys.auth.checks import Refusal
+
 # Methods whose answers are a stream of toys: the call is about no one toy they hold.
 STREAMS_OF_TOYS = frozenset({"/toys.v1.ToyService/WatchToys"})
 # W3C trace context: version-traceid-parentid-flags.
@@ -40,6 +42,9 @@ class CallContext:
     logged: bool = False
     # The request's metadata object: tells this call's context from one a task inherited.
     metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    wire: str = "grpc"  # or "http": the port the call came in on
+    # Why the call is refused before its request is read (the HTTP port: toys.http_api).
+    refusal: Refusal | None = None
 
 
 _current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
@@ -60,15 +65,28 @@ def call_context(event: RecvRequest) -> CallContext:
     found = _current.get()
     if found is not None and found.metadata is event.metadata:
         return found
+    return start_call(event.method_name, _peer(event), event.metadata)
+
+
+def start_call(
+    method: str, peer: str, metadata: Mapping[str, Any], wire: str = "grpc"
+) -> CallContext:
+    """The context of a call that starts now, current in this task from now on."""
     created = CallContext(
-        method=event.method_name,
-        peer=_peer(event),
+        method=method,
+        peer=peer,
         started=time.perf_counter(),
-        trace_id=incoming_trace_id(event.metadata),
-        metadata=event.metadata,
+        trace_id=incoming_trace_id(metadata),
+        metadata=metadata,
+        wire=wire,
     )
     _current.set(created)
     return created
+
+
+def peer_text(host: str, port: int) -> str:
+    """A peer address as the logs show it: host:port, [v6 host]:port."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def install_message_facts(server: Server) -> None:
@@ -118,5 +136,4 @@ def _peer(event: RecvRequest) -> str:
     address = event.peer.addr() if event.peer is not None else None
     if address is None:
         return "-"
-    host, port = address[0], address[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return peer_text(str(address[0]), int(address[1]))

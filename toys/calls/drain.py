@@ -43,6 +43,22 @@ class DrainGate:
     def in_flight(self) -> int:
         return len(self._tasks)
 
+    @property
+    def draining(self) -> bool:
+        return self._state.draining
+
+    @staticmethod
+    def gated(method: str) -> bool:
+        """Whether `method` is refused while draining (and waited for)."""
+        return method.startswith(GATED_SERVICE_PREFIX) and method not in NOT_GATED
+
+    def track(self, task: asyncio.Task[object]) -> None:
+        """Count `task` in flight until it ends (the HTTP port's calls)."""
+        if task not in self._tasks:
+            self._tasks.add(task)
+            self._idle.clear()
+            task.add_done_callback(self._finished)
+
     async def wait_idle(self) -> None:
         """Return once no gated call is in flight."""
         await self._idle.wait()
@@ -55,7 +71,7 @@ class DrainGate:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _on_request(self, event: RecvRequest) -> None:
-        if not event.method_name.startswith(GATED_SERVICE_PREFIX) or event.method_name in NOT_GATED:
+        if not self.gated(event.method_name):
             return
         if self._state.draining:
             # Replace the handler rather than raise: every other listener still sees the call.
@@ -66,11 +82,7 @@ class DrainGate:
         async def counted(stream: Stream[object, object]) -> None:
             # grpclib runs every call in a task of its own, so there always is one. The call
             # counts until that task ends: after the handler, grpclib still sends the trailers.
-            task = cast("asyncio.Task[object]", asyncio.current_task())
-            if task not in self._tasks:
-                self._tasks.add(task)
-                self._idle.clear()
-                task.add_done_callback(self._finished)
+            self.track(cast("asyncio.Task[object]", asyncio.current_task()))
             try:
                 await handler(stream)
             except asyncio.CancelledError:

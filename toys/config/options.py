@@ -32,6 +32,14 @@ OPTIONS = (
         "also serve grpc.health.v1 alone, in plaintext, on this port (0: no)",
     ),
     Option(
+        "http_port",
+        "--http-port",
+        "TOYS_HTTP_PORT",
+        values.port,
+        "also serve HTTP on this port: Connect/JSON, Argo's http callbacks, /metrics, "
+        "/healthz, /readyz (0 picks a free one)",
+    ),
+    Option(
         "db",
         "--db",
         "TOYS_DB",

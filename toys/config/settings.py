@@ -48,6 +48,7 @@ class Settings:
     db_statement_timeout_s: float = 5.0
     migrate: bool = True
     health_port: int = 0
+    http_port: int | None = None  # None: no HTTP port; 0: a free one
     watch_history: int = KEEP_CHANGES
     watch_max_lag: int = MAX_LAG
 
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"toys-server {package_version()}")
     for option in OPTIONS:
         default = getattr(_DEFAULTS, option.field)
-        shown = "unset" if default == "" else default
+        shown = "unset" if default in ("", None) else default
         parser.add_argument(
             option.flag,
             dest=option.field,

@@ -14,6 +14,7 @@ from toys.config.settings import Settings
 from toys.config.watched_files import WatchedFiles
 from toys.core.readiness import Readiness
 from toys.core.store import ToyStore
+from toys.transport.http_server import HttpServer
 from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
 from toys.transport.tls import ReloadingServerTls
@@ -34,16 +35,26 @@ class ToyServer:
     access: WatchedFiles[Credentials] | None = None
     # grpc.health.v1 alone, in plaintext, for probes that cannot speak TLS (Kubernetes' own).
     health_grpc: GrpcServer | None = None
+    # The HTTP port (Connect, Argo's http callbacks, probes, metrics), when asked for.
+    http: HttpServer | None = None
     port: int = 0
     health_port: int = 0
+    http_port: int = 0
     stopped: bool = False
     _watching: list[asyncio.Task[None]] = field(default_factory=list)
 
-    async def start(self, sock: socket.socket | None = None) -> int:
-        """Listen on `sock` (or on settings.host:port) and return the port."""
+    async def start(
+        self, sock: socket.socket | None = None, http_sock: socket.socket | None = None
+    ) -> int:
+        """Listen on `sock` (or on settings.host:port), and on `http_sock` (or
+        settings.host:http_port) when the server has an HTTP port; return the gRPC port."""
         if sock is None:
             sock = bind_socket(self.settings.host, self.settings.port)
         context = self.tls.context if self.tls is not None else None
+        if self.http is not None:
+            if http_sock is None:
+                http_sock = bind_socket(self.settings.host, self.settings.http_port or 0)
+            self.http_port = await self.http.listen_on(http_sock, context)
         self.port = await self.grpc.listen_on(sock, context)
         if self.health_grpc is not None:
             health_sock = bind_socket(self.settings.host, self.settings.health_port)
@@ -72,7 +83,10 @@ class ToyServer:
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
         for task in self._watching:
             task.cancel()
-        await self.grpc.drain(self.gate, grace)
+        await self.grpc.drain(self.gate, grace)  # the gate counts both ports' calls
+        if self.http is not None:
+            self.http.close()
+            await self.http.wait_closed()
         if self.health_grpc is not None:  # answering NOT_SERVING to the very end
             await self.health_grpc.drain(self.gate, 0)
         await self.feed.stopped()

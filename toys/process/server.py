@@ -46,6 +46,7 @@ from toys.grpc_api.servicer import ToyServicer
 from toys.messages.answers import ToyAnswers, WatchAnswers
 from toys.messages.encoded import EncodedToys
 from toys.process.admin import commands as admin
+from toys.process.http_wiring import build_http
 from toys.process.lifecycle import ToyServer
 from toys.process.logs import configure_logging
 from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
@@ -113,9 +114,11 @@ async def create_server(
     gate.install(grpc_server)
     install_message_facts(grpc_server)
     AccessLog().install(grpc_server)
-    AuditTrail(auth_enabled=access is not None).install(grpc_server)
-    if access is not None:
-        Authorization(lambda: access.value).install(grpc_server)
+    audit = AuditTrail(auth_enabled=access is not None)
+    audit.install(grpc_server)
+    credentials = (lambda: access.value) if access is not None else None
+    if credentials is not None:
+        Authorization(credentials).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
     # The plaintext health port answers grpc.health.v1 and reflection (so that grpcurl can
@@ -129,7 +132,22 @@ async def create_server(
         if settings.health_port
         else None
     )
-    return ToyServer(grpc_server, store, gate, readiness, settings, feed, tls, access, health_grpc)
+    http = (
+        build_http(
+            answers=answers,
+            watch=watch,
+            readiness=readiness,
+            gate=gate,
+            credentials=credentials,
+            observers=[audit],
+            guard=grpc_server.guard,
+        )
+        if settings.http_port is not None
+        else None
+    )
+    return ToyServer(
+        grpc_server, store, gate, readiness, settings, feed, tls, access, health_grpc, http
+    )
 
 
 def _removals_only(path: str, current: Credentials) -> tuple[Credentials, str]:
@@ -206,10 +224,11 @@ async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
         await server.store.close()
         return 1
     log.info(
-        "toys-server %s listening on %s:%d (%s, db %s)",
+        "toys-server %s listening on %s:%d%s (%s, db %s)",
         package_version(),
         settings.host,
         port,
+        f", HTTP on port {server.http_port}" if server.http is not None else "",
         ("mutual TLS" if settings.tls_client_ca else "TLS") if settings.tls else "plaintext",
         redacted(settings.db),
     )
