@@ -1,15 +1,7 @@
-"""Each connection, guarded from its first byte: admitted (toys.transport.admission), its TLS
-handshake done here so that handshakes in progress are counted and bounded, its calls run at
-most so many at once, its frames kept within the abuse budgets (toys.transport.budgets), and
-closed when it takes too long to start speaking HTTP/2, to make its first call, or sits idle.
-
-TLS: the server listens in plaintext and each admitted connection is upgraded with
-`loop.start_tls`. Letting asyncio do TLS in the listener would start every handshake before
-the server knew whose it is, with nothing to count them by. asyncio gives each TLS connection
-a read buffer of `SSLProtocol.max_size` (256 KiB, written whole when it is made): 5,000 silent
-sockets took 290 KB each. A TLS record holds at most 16 KiB, so the server lowers that buffer
-to one record for every TLS connection in the process (`use_small_tls_buffers`); an idle TLS
-connection then costs ~50 KB, a plaintext one ~16 KB.
+"""Each gRPC connection, guarded from its first byte: admitted and upgraded to TLS as every
+guarded connection is (toys.transport.guarded), its calls run at most so many at once, its
+frames kept within the abuse budgets (toys.transport.budgets), and closed when it takes too
+long to start speaking HTTP/2, to make its first call, or sits idle.
 """
 
 from __future__ import annotations
@@ -17,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from asyncio import sslproto
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -29,48 +20,15 @@ from h2.settings import SettingCodes
 
 from toys.transport.admission import ConnectionGuard
 from toys.transport.budgets import FrameBudget
-from toys.transport.limits import Limits
+from toys.transport.guarded import GuardedStart
 from toys.transport.streams import bounded_streams
 
 log = logging.getLogger("toys.server")
 
 _PREFACE_BYTES = len(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-TLS_READ_BUFFER = 16 * 1024 + 256  # one whole TLS record
-TLS_SHUTDOWN_TIMEOUT_S = 2.0
 
 
-def use_small_tls_buffers() -> None:
-    """Every TLS connection of this process reads through a TLS_READ_BUFFER buffer."""
-    sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
-
-
-async def upgrade_to_tls(
-    raw: asyncio.Transport,
-    protocol: asyncio.Protocol,
-    context: ssl.SSLContext,
-    limits: Limits,
-    peer_host: str,
-) -> asyncio.Transport | None:
-    """`raw` upgraded to TLS as the server side, for `protocol`; None when the handshake
-    failed, was abandoned or took longer than the limits allow (nobody to tell then)."""
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.start_tls(
-            raw,
-            protocol,
-            context,
-            server_side=True,
-            ssl_handshake_timeout=limits.handshake_timeout_s,
-            # A closing connection keeps its TLS state until the peer's close_notify or
-            # this long (asyncio's default, 30 s, kept shed connections' memory).
-            ssl_shutdown_timeout=TLS_SHUTDOWN_TIMEOUT_S,
-        )
-    except Exception as exc:
-        log.debug("TLS handshake with %s failed: %r", peer_host, exc)
-        return None
-
-
-class GuardedProtocol(H2Protocol):
+class GuardedProtocol(GuardedStart, H2Protocol):
     """grpclib's HTTP/2 protocol, within the guard's limits."""
 
     def __init__(
@@ -85,23 +43,11 @@ class GuardedProtocol(H2Protocol):
         # grpclib's handler (its per-connection tasks) is made only once HTTP/2 starts: a
         # refused connection or a failed handshake never makes one.
         super().__init__(cast("AbstractHandler", None), config, h2_config)
+        self._guarded(guard, tls)
         self._make_handler = make_handler
-        self._guard = guard
-        self._limits = guard.limits
-        self._tls = tls
-        self.peer_host = ""
-        self._raw: asyncio.Transport | None = None
-        self._speaking = False  # HTTP/2 started (after the TLS handshake, if any)
-        self._handshaking = False
-        self._gone = False
         self._preface_left = _PREFACE_BYTES
         self._calls = 0
         self._last_activity = 0.0
-        self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._upgrade: asyncio.Task[None] | None = None
-        # What TLS decrypted between the handshake and HTTP/2 starting (asyncio delivers it
-        # before start_tls returns): the preface, usually.
-        self._early: list[bytes] = []
 
     # -- what admission asks -------------------------------------------------------------------
 
@@ -117,55 +63,17 @@ class GuardedProtocol(H2Protocol):
         if self._speaking:
             self.close()
         else:
-            self._gone = True
-            if self._raw is not None:
-                self._raw.abort()
+            self._abort_raw()
 
     # -- the connection's life -----------------------------------------------------------------
 
-    def admitted(self, peer_host: str) -> bool:
-        """Whether this connection, from `peer_host`, may start (the listener asks before it
-        makes a transport for it)."""
-        self.peer_host = peer_host
-        return self._guard.admit(self, tls=self._tls is not None)
-
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        raw = cast("asyncio.Transport", transport)  # a socket transport, from the loop
-        self._raw = raw
-        if self._gone:  # shed between admission and now
-            raw.abort()
-            return
-        loop = asyncio.get_running_loop()
-        self._last_activity = loop.time()
-        if self._tls is None:
-            self._start_http2(transport)
-            return
-        self._handshaking = True
-        raw.pause_reading()  # start_tls takes over the socket; nothing is read before it
-        self._upgrade = loop.create_task(self._start_tls(raw, self._tls))
+        self._last_activity = asyncio.get_running_loop().time()
+        self._connect(transport)
 
-    async def _start_tls(self, raw: asyncio.Transport, context: ssl.SSLContext) -> None:
-        try:
-            transport = await upgrade_to_tls(raw, self, context, self._limits, self.peer_host)
-        finally:
-            self._end_handshake()
-        if transport is None or self._gone:
-            if transport is not None:
-                transport.abort()
-            raw.abort()
-            self._lost()
-            return
-        self._start_http2(transport)
-
-    def _end_handshake(self) -> None:
-        if self._handshaking:
-            self._handshaking = False
-            self._guard.handshake_over(self)
-
-    def _start_http2(self, transport: asyncio.BaseTransport) -> None:
+    def _speak(self, transport: asyncio.Transport) -> None:
         self.handler = self._make_handler()
         super().connection_made(transport)
-        self._speaking = True
         bounded_streams(self.connection, self._limits.max_message_bytes)
         h2_connection = self.connection._connection
         h2_connection.update_settings(
@@ -180,39 +88,30 @@ class GuardedProtocol(H2Protocol):
 
         # One cycle per connection (the connection holds this function, which holds it back).
         self.connection.feed = accounted  # type: ignore[method-assign]  # see above
-        loop = asyncio.get_running_loop()
-        self._last_activity = loop.time()
-        self._timers = {
-            "preface": loop.call_later(self._limits.handshake_timeout_s, self._preface_missing),
-            "idle": loop.call_later(self._limits.idle_timeout_s, self._check_idle),
-        }
-        early, self._early = self._early, []
-        for data in early:
-            self.data_received(data)
+        self._last_activity = asyncio.get_running_loop().time()
+        self._arm("preface", self._limits.handshake_timeout_s, self._preface_missing)
+        self._arm("idle", self._limits.idle_timeout_s, self._check_idle)
 
     def _accounted(self, budget: FrameBudget, events: list[Any]) -> list[Any]:
         kept = budget.account(events)
         if budget.streams and not self._calls:
-            self._cancel_timer("first_call")
+            self._cancel("first_call")
         self._calls = budget.streams
         if budget.exceeded:
             self._calm_down(budget.exceeded)
         return kept
 
     def data_received(self, data: bytes) -> None:
-        if self._gone:
-            return
-        if not self._speaking:
-            self._early.append(data)  # at most one read's worth, before _start_http2 runs
+        if self._held_back(data):
             return
         self._last_activity = asyncio.get_running_loop().time()
         if self._preface_left:
             self._preface_left = max(0, self._preface_left - len(data))
             if not self._preface_left:
-                self._cancel_timer("preface")
+                self._cancel("preface")
                 if not self._calls:
-                    self._timers["first_call"] = asyncio.get_running_loop().call_later(
-                        self._limits.first_call_timeout_s, self._first_call_missing
+                    self._arm(
+                        "first_call", self._limits.first_call_timeout_s, self._first_call_missing
                     )
         super().data_received(data)
 
@@ -222,20 +121,7 @@ class GuardedProtocol(H2Protocol):
             self._speaking = False
             super().connection_lost(exc)
 
-    def _lost(self) -> None:
-        self._gone = True
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-        self._end_handshake()
-        self._guard.release(self)
-
     # -- timers and refusals ---------------------------------------------------------------
-
-    def _cancel_timer(self, name: str) -> None:
-        timer = self._timers.pop(name, None)
-        if timer is not None:
-            timer.cancel()
 
     def _preface_missing(self) -> None:
         log.info(
@@ -257,7 +143,7 @@ class GuardedProtocol(H2Protocol):
             self.close()
             return
         wait = self._limits.idle_timeout_s - idle_for if not calls else self._limits.idle_timeout_s
-        self._timers["idle"] = loop.call_later(max(wait, 0.01), self._check_idle)
+        self._arm("idle", max(wait, 0.01), self._check_idle)
 
     def _calm_down(self, why: str) -> None:
         log.warning("closing a connection from %s (ENHANCE_YOUR_CALM): %s", self.peer_host, why)

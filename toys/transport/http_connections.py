@@ -7,7 +7,7 @@ this class closes:
 - a request's headers may arrive as slowly as a peer likes (slowloris), and a new
   connection may wait for ever before its first request: the first request must begin within
   `first_call_timeout_s`, and each request's headers and body must be in within
-  REQUEST_HEADERS_TIMEOUT_S and REQUEST_TIMEOUT_S of its first byte;
+  `http_headers_timeout_s` and `http_request_timeout_s` of its first byte;
 - llhttp puts no bound on a header block: one of more than MAX_HEADER_BYTES is answered 431;
 - pipelined requests queue without bound: more than MAX_PIPELINED waiting close the
   connection.
@@ -20,25 +20,22 @@ import asyncio
 import logging
 import ssl
 from collections.abc import Callable
-from typing import Any, cast
 
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from toys.transport.admission import ConnectionGuard
-from toys.transport.connections import upgrade_to_tls
+from toys.transport.guarded import GuardedStart
 
 log = logging.getLogger("toys.server")
 
 MAX_HEADER_BYTES = 16 * 1024
 MAX_PIPELINED = 16
-REQUEST_HEADERS_TIMEOUT_S = 10.0
-REQUEST_TIMEOUT_S = 30.0
 PEER_CERTIFICATE = "toys.peer_certificate"  # the scope key of the client's certificate
 
 
-class HttpConnection(HttpToolsProtocol):
+class HttpConnection(GuardedStart, HttpToolsProtocol):
     """uvicorn's HTTP/1.1 protocol within the guard's limits."""
 
     def __init__(
@@ -51,22 +48,11 @@ class HttpConnection(HttpToolsProtocol):
         on_lost: Callable[[HttpConnection], None] = lambda _: None,
     ) -> None:
         super().__init__(config, state, app_state={}, _loop=asyncio.get_running_loop())
+        self._guarded(guard, tls)
         self._on_lost = on_lost
-        self._guard = guard
-        self._limits = guard.limits
-        self._tls = tls
-        self.peer_host = ""
-        self._raw: asyncio.Transport | None = None
-        self._speaking = False
-        self._handshaking = False
-        self._gone = False
         self._requests = 0
         self._in_headers = False
         self._header_bytes = 0
-        self._peer_certificate: dict[str, Any] | None = None
-        # What TLS decrypted before start_tls returned (asyncio hands it over first).
-        self._early: list[bytes] = []
-        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     # -- what admission asks -------------------------------------------------------------------
 
@@ -79,64 +65,21 @@ class HttpConnection(HttpToolsProtocol):
         return self._in_headers or (self.cycle is not None and not self.cycle.response_complete)
 
     def shed(self) -> None:
-        self._gone = True
-        if self._raw is not None:
-            self._raw.abort()
+        self._abort_raw()
         if self._speaking:
             self.transport.abort()
-
-    def admitted(self, peer_host: str) -> bool:
-        self.peer_host = peer_host
-        return self._guard.admit(self, tls=self._tls is not None)
 
     # -- the connection's life -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        raw = cast("asyncio.Transport", transport)
-        self._raw = raw
-        if self._gone:
-            raw.abort()
-            return
-        self._arm("first", self._limits.first_call_timeout_s, "made no request")
-        if self._tls is None:
-            self._start_http(raw)
-            return
-        self._handshaking = True
-        raw.pause_reading()
-        asyncio.get_running_loop().create_task(self._start_tls(raw, self._tls))
+        self._arm("first", self._limits.first_call_timeout_s, self._expire("made no request"))
+        self._connect(transport)
 
-    async def _start_tls(self, raw: asyncio.Transport, context: ssl.SSLContext) -> None:
-        try:
-            transport = await upgrade_to_tls(raw, self, context, self._limits, self.peer_host)
-        finally:
-            self._end_handshake()
-        if transport is None or self._gone:
-            if transport is not None:
-                transport.abort()
-            raw.abort()
-            self._lost()
-            return
-        ssl_object = transport.get_extra_info("ssl_object")
-        self._peer_certificate = ssl_object.getpeercert() if ssl_object is not None else None
-        self._start_http(transport)
-
-    def _end_handshake(self) -> None:
-        if self._handshaking:
-            self._handshaking = False
-            self._guard.handshake_over(self)
-
-    def _start_http(self, transport: asyncio.Transport) -> None:
+    def _speak(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
-        self._speaking = True
-        early, self._early = self._early, []
-        for data in early:
-            self.data_received(data)
 
     def data_received(self, data: bytes) -> None:
-        if self._gone:
-            return
-        if not self._speaking:
-            self._early.append(data)  # at most one read's worth, before _start_http runs
+        if self._held_back(data):
             return
         super().data_received(data)
         if self._in_headers and self.parser is not None:
@@ -146,18 +89,10 @@ class HttpConnection(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost()
+        self._on_lost(self)
         if self._speaking:
             self._speaking = False
             super().connection_lost(exc)
-
-    def _lost(self) -> None:
-        self._gone = True
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-        self._end_handshake()
-        self._guard.release(self)
-        self._on_lost(self)
 
     # -- each request --------------------------------------------------------------------------
 
@@ -167,8 +102,16 @@ class HttpConnection(HttpToolsProtocol):
         self._in_headers = True
         self._header_bytes = 0
         self._cancel("first")
-        self._arm("headers", REQUEST_HEADERS_TIMEOUT_S, "sent its request headers too slowly")
-        self._arm("request", REQUEST_TIMEOUT_S, "sent its request too slowly")
+        self._arm(
+            "headers",
+            self._limits.http_headers_timeout_s,
+            self._expire("sent its request headers too slowly"),
+        )
+        self._arm(
+            "request",
+            self._limits.http_request_timeout_s,
+            self._expire("sent its request too slowly"),
+        )
         if self._peer_certificate:
             self.scope[PEER_CERTIFICATE] = self._peer_certificate  # type: ignore[literal-required]  # an extension key of ours
 
@@ -193,28 +136,21 @@ class HttpConnection(HttpToolsProtocol):
                 self._limits.http_keep_alive_s, self.timeout_keep_alive_handler
             )
 
-    # -- timers and refusals -------------------------------------------------------------------
+    # -- refusals ------------------------------------------------------------------------------
 
-    def _arm(self, name: str, delay: float, why: str) -> None:
-        self._cancel(name)
-        self._timers[name] = asyncio.get_running_loop().call_later(delay, self._expire, why)
+    def _expire(self, why: str) -> Callable[[], None]:
+        def expired() -> None:
+            log.info("closing a connection from %s that %s", self.peer_host, why)
+            self._refuse(408, f"the connection {why}")
 
-    def _cancel(self, name: str) -> None:
-        timer = self._timers.pop(name, None)
-        if timer is not None:
-            timer.cancel()
-
-    def _expire(self, why: str) -> None:
-        log.info("closing a connection from %s that %s", self.peer_host, why)
-        self._refuse(408, f"the connection {why}")
+        return expired
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer `status` and close, when no response has started; else just close."""
-        self._gone = True
         if not self._speaking or self.transport.is_closing():
-            if self._raw is not None:
-                self._raw.abort()
+            self._abort_raw()
             return
+        self._gone = True
         if self.cycle is None or not self.cycle.response_started:
             body = message.encode()
             self.transport.write(

@@ -19,7 +19,7 @@ from uvicorn.config import Config
 from uvicorn.server import ServerState
 
 from toys.transport.admission import ConnectionGuard
-from toys.transport.connections import use_small_tls_buffers
+from toys.transport.guarded import use_small_tls_buffers
 from toys.transport.http_connections import HttpConnection
 from toys.transport.listener import Listener
 from toys.transport.server import CLOSE_TIMEOUT_S, LISTEN_BACKLOG

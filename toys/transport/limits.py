@@ -21,6 +21,9 @@ class Limits:
     handshake_timeout_s: float = 10.0  # TLS handshake, then the HTTP/2 preface
     first_call_timeout_s: float = 10.0  # from the preface (HTTP/1.1: the connection) to a call
     http_keep_alive_s: float = 60.0  # an HTTP/1.1 connection idle between requests
+    # From an HTTP/1.1 request's first byte: its headers, and the whole request, must be in.
+    http_headers_timeout_s: float = 10.0
+    http_request_timeout_s: float = 30.0
     # What a client may send before the server reads it (HTTP/2 flow control), per stream and
     # per connection: unread bytes a connection can make the server hold.
     stream_window_bytes: int = 256 * 1024

@@ -16,7 +16,8 @@ from grpclib.server import Server
 
 from toys.calls.drain import DrainGate
 from toys.transport.admission import ConnectionGuard
-from toys.transport.connections import GuardedProtocol, use_small_tls_buffers
+from toys.transport.connections import GuardedProtocol
+from toys.transport.guarded import use_small_tls_buffers
 from toys.transport.limits import Limits
 from toys.transport.listener import Listener
 from toys.transport.memory import give_back_after_crowds
