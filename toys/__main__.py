@@ -1,3 +1,3 @@
-from toys.process.server import main
+from toys.process.main import main
 
 raise SystemExit(main())

@@ -3,6 +3,7 @@ results and statuses, in Connect's JSON, its binary, its GET form and gRPC-Web."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import struct
 from collections.abc import AsyncIterator
@@ -230,3 +231,13 @@ async def test_http_port_is_off_unless_asked(tmp_path: Path) -> None:
     async with serving(tmp_path / "toys.db") as (server, channel):
         assert server.http is None
         assert isinstance(channel, Channel)
+
+
+async def test_a_watch_whose_client_left_ends_at_once(ports: Ports) -> None:
+    server, _, client = ports
+    events = stream_json(client, "WatchToys", {"sendInitial": True})
+    await anext(events)  # SYNCED
+    assert server.watches is not None
+    assert server.watches.open == 1
+    await events.aclose()
+    await asyncio.wait_for(server.watches.none_open(), 5)

@@ -190,3 +190,18 @@ async def test_every_change_is_the_next_revision(any_store: BulkStore) -> None:
     with pytest.raises(AssertionError, match="kept revision"):
         await any_store.update("id-Car", lambda toy: (replace(toy, name="Other"), None))
     assert (await any_store.get("id-Car")).name == "Car"
+
+
+async def test_status_summary_counts_toys_and_dates_the_longest_run(any_store: BulkStore) -> None:
+    for index in range(5):
+        toy = toy_named(f"t{index}", minutes=index)
+        running = replace(toy, status=S.RUNNING, update_time=toy.update_time + timedelta(hours=1))
+        await any_store.add(running if index in (1, 3) else toy)
+    summary = await any_store.status_summary()
+    assert dict(summary.counts) == {S.PENDING: 3, S.RUNNING: 2}
+    assert summary.running_since == T0 + timedelta(minutes=1, hours=1)
+
+
+async def test_status_summary_of_an_empty_store(any_store: BulkStore) -> None:
+    summary = await any_store.status_summary()
+    assert (dict(summary.counts), summary.running_since) == ({}, None)

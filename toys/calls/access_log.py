@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from grpclib.const import Status
 from grpclib.events import RecvRequest, SendTrailingMetadata, listen
@@ -36,14 +37,19 @@ def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
     return cut if len(value) <= limit else f"{cut}...(+{len(value) - limit} chars)"
 
 
-def write_access_line(call: CallContext, status: Status, message: str | None) -> None:
-    """The access line of `call`, once (a second attempt writes nothing)."""
+class CallObserver(Protocol):
+    def finished(self, call: CallContext, status: Status) -> None:
+        """`call` ended with `status` (told once per call, whichever port it came in on)."""
+
+
+def write_access_line(call: CallContext, status: Status, message: str | None) -> bool:
+    """The access line of `call`, once: False, and nothing written, for a second attempt."""
     if call.logged:  # e.g. the UNKNOWN trailers grpclib tries after a client went away
-        return
+        return False
     call.logged = True
     level = logging.WARNING if status in SERVER_FAULT_STATUSES else logging.INFO
     if not access_log.isEnabledFor(level):
-        return
+        return True
     fields: dict[str, object] = {
         "method": call.method,
         "status": status.name,
@@ -62,10 +68,20 @@ def write_access_line(call: CallContext, status: Status, message: str | None) ->
         if value != "" or key == "message"
     )
     access_log.log(level, text, extra={"fields": fields})
+    return True
 
 
 class AccessLog:
-    """Writes the `toys.access` line of every call when its trailers go out."""
+    """Writes the `toys.access` line of every call when its trailers go out, and tells
+    `observers` (metrics) how it ended."""
+
+    def __init__(self, observers: Sequence[CallObserver] = ()) -> None:
+        self._observers = observers
+
+    def _ended(self, call: CallContext, status: Status, message: str | None) -> None:
+        if write_access_line(call, status, message):
+            for observer in self._observers:
+                observer.finished(call, status)
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
@@ -80,9 +96,7 @@ class AccessLog:
                 await handler(stream)
             except (asyncio.CancelledError, StreamTerminatedError):
                 # No status reaches the client: it cancelled or went away.
-                write_access_line(
-                    call, Status.CANCELLED, "the client cancelled the call or went away"
-                )
+                self._ended(call, Status.CANCELLED, "the client cancelled the call or went away")
                 raise
 
         event.method_func = logged
@@ -90,4 +104,4 @@ class AccessLog:
     async def _on_trailers(self, event: SendTrailingMetadata) -> None:
         call = current_call()
         if call is not None:
-            write_access_line(call, event.status, event.status_message)
+            self._ended(call, event.status, event.status_message)

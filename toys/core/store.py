@@ -6,7 +6,7 @@ DelegatingStore and override only what they change.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,15 @@ KEEP_CHANGES = 50_000
 
 class StoreUnavailable(ToyError):
     """The store could not do its work (I/O error, corrupt or locked database, no connection)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSummary:
+    """How many toys are in each status, and since when the longest-running toy has been
+    RUNNING (its last change; None when none runs): what /metrics reports of the store."""
+
+    counts: Mapping[ManufactureStatus, int]
+    running_since: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +111,10 @@ class ToyStore(Protocol):
         """A random secret made once per database, the same for every server on it (the key
         that makes page tokens tamper-evident)."""
 
+    async def status_summary(self) -> StatusSummary:
+        """The toys by status (a read of the whole table's status index: for a scrape every
+        few seconds, not for every call)."""
+
     async def close(self) -> None:
         """Release connections and threads. Idempotent."""
 
@@ -146,6 +159,9 @@ class DelegatingStore:
 
     async def deployment_key(self) -> bytes:
         return await self.inner.deployment_key()
+
+    async def status_summary(self) -> StatusSummary:
+        return await self.inner.status_summary()
 
     async def close(self) -> None:
         await self.inner.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
@@ -20,7 +20,7 @@ from grpclib.const import Status
 
 from toys.auth.checks import Refusal, check_caller
 from toys.auth.credentials import Credentials
-from toys.calls.access_log import write_access_line
+from toys.calls.access_log import CallObserver, write_access_line
 from toys.calls.context import CallContext, peer_text, start_call
 from toys.calls.drain import DrainGate
 from toys.http_api.outcome import Outcome
@@ -30,11 +30,6 @@ from toys.transport.http_connections import PEER_CERTIFICATE
 log = logging.getLogger("toys.server")
 
 App = Callable[[Any, Any, Any], Any]  # an ASGI application
-
-
-class CallObserver(Protocol):
-    def finished(self, call: CallContext, status: Status) -> None:
-        """`call` ended with `status`."""
 
 
 def headers_of(scope: Any) -> dict[str, str]:
@@ -53,9 +48,9 @@ def _too_large(limit: int) -> str:
     return f"the request is larger than {limit} bytes"
 
 
-def bounded(receive: Any, limit: int) -> Any:
+def bounded(receive: Any, limit: int, gone: Callable[[], None]) -> Any:
     """`receive`, refusing a body of more than `limit` bytes as it arrives (connect-python
-    sends the error in the call's protocol)."""
+    sends the error in the call's protocol), and calling `gone` when the client leaves."""
     seen = 0
 
     async def receive_bounded() -> Any:
@@ -65,6 +60,8 @@ def bounded(receive: Any, limit: int) -> Any:
             seen += len(message.get("body", b""))
             if seen > limit:
                 raise ConnectError(Code.RESOURCE_EXHAUSTED, _too_large(limit))
+        elif message["type"] == "http.disconnect":
+            gone()
         return message
 
     return receive_bounded
@@ -111,6 +108,16 @@ class HttpCalls:
         if self._gate.gated(method) and call.refusal is None:
             self._gate.track(cast("asyncio.Task[object]", asyncio.current_task()))
         outcome = Outcome(send)
+        task = cast("asyncio.Task[None]", asyncio.current_task())
+        left: list[bool] = []
+
+        def gone() -> None:
+            # connect-python notices a client that left a stream only when the stream's next
+            # message is due, which for a quiet watch may be never: end it now.
+            if outcome.http_status and not outcome.complete and not left:
+                left.append(True)
+                task.cancel()
+
         cancelled = False
         limit = self._max_request_bytes
         try:
@@ -118,18 +125,22 @@ class HttpCalls:
             if length.isdigit() and int(length) > limit:
                 await send_error(outcome.send, Status.RESOURCE_EXHAUSTED, _too_large(limit))
             else:
-                await app(scope, bounded(receive, limit), outcome.send)
-        except asyncio.CancelledError:
+                await app(scope, bounded(receive, limit, gone), outcome.send)
+        except (asyncio.CancelledError, ConnectError):
+            # Only this server cancels a call: a stream whose client left, or one the drain's
+            # grace period ran out on (connect-python may turn either into CANCELED).
+            if task.cancelling():
+                task.uncancel()
             cancelled = True
-            if not self._gate.draining or outcome.http_status:
-                raise
-            # The drain's grace period ran out: say so rather than leave the caller waiting.
-            await send_error(
-                outcome.send, Status.UNAVAILABLE, "server shut down before the call finished; retry"
-            )
-            cancelled = False
+            if not left and not outcome.http_status:
+                await send_error(
+                    outcome.send,
+                    Status.UNAVAILABLE,
+                    "server shut down before the call finished; retry",
+                )
+                cancelled = False
         finally:
             status, message = outcome.ended(cancelled)
-            write_access_line(call, status, message)
-            for observer in self._observers:
-                observer.finished(call, status)
+            if write_access_line(call, status, message):
+                for observer in self._observers:
+                    observer.finished(call, status)

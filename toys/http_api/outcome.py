@@ -44,6 +44,7 @@ class Outcome:
         self.message = ""
         self._kind = ""
         self._error_body = bytearray()
+        self.complete = False  # the last of the body went out
 
     async def send(self, message: Any) -> None:
         kind = message["type"]
@@ -70,6 +71,7 @@ class Outcome:
             self.status = Status.OK if self.http_status < 400 else None
 
     def _body(self, body: bytes, more: bool) -> None:
+        self.complete = not more
         if self._kind == "error":
             if len(self._error_body) < MAX_ERROR_BODY:
                 self._error_body += body[: MAX_ERROR_BODY - len(self._error_body)]

@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 
 from toys import package_version
 from toys.auth.credentials import Credentials
+from toys.calls.access_log import CallObserver
 from toys.calls.drain import DrainGate
 from toys.core.readiness import Readiness
 from toys.http_api import codecs
 from toys.http_api.app import HttpApi, Scrape
 from toys.http_api.argo_callbacks import ArgoCallbacks
-from toys.http_api.calls import CallObserver, HttpCalls
+from toys.http_api.calls import HttpCalls
 from toys.http_api.probes import Probes
 from toys.http_api.service import toy_service_app
 from toys.messages.answers import ToyAnswers, WatchAnswers

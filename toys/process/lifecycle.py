@@ -19,6 +19,7 @@ from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
 from toys.transport.tls import ReloadingServerTls
 from toys.watching.feed import ChangeFeed
+from toys.watching.watches import Watches
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class ToyServer:
     health_grpc: GrpcServer | None = None
     # The HTTP port (Connect, Argo's http callbacks, probes, metrics), when asked for.
     http: HttpServer | None = None
+    watches: Watches | None = None
     port: int = 0
     health_port: int = 0
     http_port: int = 0

@@ -1,26 +1,19 @@
-"""Composition root: `create_server(settings)` wires store, use cases, servicer, readiness,
-health, reflection, the per-call listeners and telemetry; `main()` is `toys-server`.
+"""Composition root: `create_server(settings)` wires store, use cases, both ports, readiness,
+health, reflection, the per-call listeners, metrics and telemetry (the command that serves:
+toys.process.main).
 
 Nothing is built at import time: everything happens inside the event loop that serves.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
 import logging
-import signal
-import ssl
-import sys
-from collections.abc import Sequence
 from datetime import timedelta
 
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
 
 from toys import package_version
-from toys.auth import token_command
 from toys.auth.credentials import (
     AccessFileError,
     Credentials,
@@ -32,26 +25,25 @@ from toys.calls.audit import AuditTrail
 from toys.calls.auth import Authorization
 from toys.calls.context import install_message_facts
 from toys.calls.drain import DrainGate
-from toys.config.settings import Settings, load_settings
+from toys.config.settings import Settings
 from toys.config.watched_files import WatchedFiles
 from toys.core.page_tokens import PageTokens
 from toys.core.readiness import Readiness
 from toys.core.service import ToyService
 from toys.core.store import ToyStore
-from toys.domain import ToyError
 from toys.grpc_api.codec import StrictProtoCodec
 from toys.grpc_api.health import LIVENESS, ReadinessCheck
 from toys.grpc_api.reflection import reflection_pool
 from toys.grpc_api.servicer import ToyServicer
 from toys.messages.answers import ToyAnswers, WatchAnswers
 from toys.messages.encoded import EncodedToys
-from toys.process.admin import commands as admin
+from toys.metrics.scrape import Scraper
+from toys.metrics.server_metrics import ServerMetrics
+from toys.metrics.timed_store import timed_store
 from toys.process.http_wiring import build_http
 from toys.process.lifecycle import ToyServer
-from toys.process.logs import configure_logging
-from toys.stores.opening import StoreOptions, is_postgres, open_store, redacted
+from toys.stores.opening import StoreOptions, is_postgres, open_store
 from toys.telemetry import Telemetry
-from toys.telemetry import from_environment as telemetry_from_environment
 from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
 from toys.transport.tls import ReloadingServerTls, ServerTlsFiles
@@ -85,10 +77,13 @@ async def create_server(
     )
     if store is None:
         store = await open_store(settings.db, store_options(settings))
+    opened = store  # what the server closes (and tests reach), under its observers
     if telemetry is not None:
         store = telemetry.instrument_store(
             store, "postgresql" if is_postgres(settings.db) else "sqlite"
         )
+    metrics = ServerMetrics(package_version())
+    store = timed_store(store, metrics)
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
     key = await store.deployment_key()
     service = ToyService(
@@ -96,9 +91,8 @@ async def create_server(
     )
     encoded = EncodedToys()
     feed = ChangeFeed(store)
-    watch = WatchAnswers(
-        Watches(store, feed, max_lag=settings.watch_max_lag), ResumeTokens(key), encoded
-    )
+    watches = Watches(store, feed, max_lag=settings.watch_max_lag)
+    watch = WatchAnswers(watches, ResumeTokens(key), encoded)
     answers = ToyAnswers(
         service, version=package_version(), readiness=readiness, encoded_toys=encoded
     )
@@ -113,7 +107,7 @@ async def create_server(
     # Per-call listeners, in any order.
     gate.install(grpc_server)
     install_message_facts(grpc_server)
-    AccessLog().install(grpc_server)
+    AccessLog(observers=[metrics]).install(grpc_server)
     audit = AuditTrail(auth_enabled=access is not None)
     audit.install(grpc_server)
     credentials = (lambda: access.value) if access is not None else None
@@ -132,6 +126,10 @@ async def create_server(
         if settings.health_port
         else None
     )
+    scrape = Scraper(metrics, store, readiness)
+    metrics.watch_state(
+        guard=grpc_server.guard, watchers=lambda: watches.open, summary=lambda: scrape.summary
+    )
     http = (
         build_http(
             answers=answers,
@@ -139,14 +137,25 @@ async def create_server(
             readiness=readiness,
             gate=gate,
             credentials=credentials,
-            observers=[audit],
+            observers=[audit, metrics],
             guard=grpc_server.guard,
+            metrics=scrape,
         )
         if settings.http_port is not None
         else None
     )
     return ToyServer(
-        grpc_server, store, gate, readiness, settings, feed, tls, access, health_grpc, http
+        grpc_server,
+        opened,
+        gate,
+        readiness,
+        settings,
+        feed,
+        tls,
+        access,
+        health_grpc,
+        http,
+        watches,
     )
 
 
@@ -183,81 +192,3 @@ def _limits(settings: Settings) -> Limits:
         handshake_timeout_s=settings.handshake_timeout_s,
         first_call_timeout_s=settings.first_call_timeout_s,
     )
-
-
-def _warn_about_exposure(settings: Settings) -> None:
-    """One clear line each when the server is open to anyone who can reach it."""
-    if not settings.tls:
-        log.warning(
-            "serving plaintext: traffic is unencrypted and nobody is authenticated by TLS; "
-            "for anything beyond this machine pass --tls-cert and --tls-key"
-        )
-    if not settings.access_file:
-        log.warning(
-            "no --access-file: every caller may create, delete and report runs (local use only)"
-        )
-
-
-def _settle_heap() -> None:
-    """What is loaded by now (modules, descriptors, the wired server) lives as long as the
-    process: keep it out of the garbage collector's full passes. Under load those passes came
-    every few hundred ms and walked ~50,000 objects for ~20 ms, a stall for every call in
-    flight (GetToy's p99 at 64 in flight: 37 ms with them, 21 ms without)."""
-    gc.collect()
-    gc.freeze()
-
-
-async def serve(settings: Settings, telemetry: Telemetry | None = None) -> int:
-    """Run until SIGTERM or SIGINT, then drain. Returns the process exit status."""
-    try:
-        server = await create_server(settings, telemetry=telemetry)
-    except ToyError as exc:
-        log.error("cannot open the store %s: %s", redacted(settings.db), exc.message)
-        return 1
-    except (OSError, ssl.SSLError, AccessFileError) as exc:
-        log.error("cannot start: %s", exc)
-        return 1
-    try:
-        port = await server.start()
-    except OSError as exc:
-        log.error("cannot listen on %s:%d: %s", settings.host, settings.port, exc.strerror)
-        await server.store.close()
-        return 1
-    log.info(
-        "toys-server %s listening on %s:%d%s (%s, db %s)",
-        package_version(),
-        settings.host,
-        port,
-        f", HTTP on port {server.http_port}" if server.http is not None else "",
-        ("mutual TLS" if settings.tls_client_ca else "TLS") if settings.tls else "plaintext",
-        redacted(settings.db),
-    )
-    _warn_about_exposure(settings)
-    _settle_heap()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("shutting down: health NOT_SERVING, draining calls")
-    await server.shutdown()
-    log.info("stopped")
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["token"]:
-        return token_command.main(args[1:])
-    if args[:1] in (["migrate"], ["copy"], ["backup"]):
-        return admin.main(args[0], args[1:])
-    settings = load_settings(args)
-    configure_logging(settings.log_level, settings.log_format)
-    telemetry = telemetry_from_environment("toys-server")
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(serve(settings, telemetry))
-        return 130
-    finally:
-        if telemetry is not None:
-            telemetry.shutdown()

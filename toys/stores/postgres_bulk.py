@@ -9,7 +9,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from toys.core.by_revision import ByRevision
-from toys.domain import Toy
+from toys.core.store import StatusSummary
+from toys.domain import ManufactureStatus, Toy
+from toys.stores.queries import RUNNING_SINCE_SQL
 from toys.stores.records import PlainRow, field_types, plain_to_datetimes, to_columns
 
 _FIELDS = list(field_types(Toy))
@@ -58,6 +60,17 @@ class PostgresBulk:
 
     async def count(self) -> int:
         return int(await self._run(lambda conn: conn.fetchval("SELECT count(*) FROM toys")))
+
+    async def status_summary(self) -> StatusSummary:
+        async def read(conn: Any) -> StatusSummary:
+            counts = await conn.fetch("SELECT status, count(*) AS n FROM toys GROUP BY status")
+            oldest = await conn.fetchval(RUNNING_SINCE_SQL)
+            return StatusSummary(
+                {ManufactureStatus(row["status"]): int(row["n"]) for row in counts}, oldest
+            )
+
+        summary: StatusSummary = await self._run(read)
+        return summary
 
     async def max_revision(self) -> int:
         query = "SELECT coalesce(max(revision), 0) FROM toys"

@@ -13,6 +13,8 @@ from toys.domain import ManufactureStatus, Toy
 from toys.stores.records import field_types, to_us
 
 COLUMNS = ", ".join(field_types(Toy))
+# Since when the longest-running toy has run: its last change (the RUNNING callback), by index.
+RUNNING_SINCE_SQL = "SELECT min(update_time) FROM toys WHERE status = 'Running'"
 INSERT_SQLITE = f"INSERT INTO toys ({COLUMNS}) VALUES ({', '.join('?' * len(field_types(Toy)))})"
 
 

@@ -10,10 +10,11 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from toys.core.by_revision import ByRevision
-from toys.domain import Toy
+from toys.core.store import StatusSummary
+from toys.domain import ManufactureStatus, Toy
 from toys.stores.group_commit import Answer, NewToys
-from toys.stores.queries import INSERT_SQLITE
-from toys.stores.records import PlainRow, document_fields, field_types
+from toys.stores.queries import INSERT_SQLITE, RUNNING_SINCE_SQL
+from toys.stores.records import PlainRow, document_fields, field_types, from_us
 from toys.stores.sqlite_threads import SqliteThreads, write_transaction
 
 _FIELDS = field_types(Toy)
@@ -86,6 +87,18 @@ class SqliteBulk:
         return await self._threads.read(
             lambda: int(self._threads.reader().execute("SELECT count(*) FROM toys").fetchone()[0])
         )
+
+    async def status_summary(self) -> StatusSummary:
+        def read() -> StatusSummary:
+            conn = self._threads.reader()
+            counts = conn.execute("SELECT status, count(*) FROM toys GROUP BY status").fetchall()
+            (oldest,) = conn.execute(RUNNING_SINCE_SQL).fetchone()
+            return StatusSummary(
+                {ManufactureStatus(status): int(n) for status, n in counts},
+                None if oldest is None else from_us(oldest),
+            )
+
+        return await self._threads.read(read)
 
     async def max_revision(self) -> int:
         query = "SELECT coalesce(max(revision), 0) FROM toys"

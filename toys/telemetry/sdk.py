@@ -31,7 +31,7 @@ from toys.telemetry.client import ClientTracing
 from toys.telemetry.env import exporters
 from toys.telemetry.rpc import INSTRUMENTATION
 from toys.telemetry.server import CallMetrics, ServerTracing
-from toys.telemetry.store import TracedStore
+from toys.telemetry.store import traced_store
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class OtelTelemetry:
         self._server.install(server)
 
     def instrument_store(self, store: ToyStore, db_system: str) -> ToyStore:
-        return TracedStore(store, self._tracer, db_system)
+        return traced_store(store, self._tracer, db_system)
 
     def install_client(self, channel: Channel) -> None:
         self._client.install(channel)

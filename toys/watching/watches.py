@@ -8,6 +8,7 @@ each change, in sequence order, each once.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -48,8 +49,26 @@ class Watches:
         self._store = store
         self._feed = feed
         self._max_lag = max_lag
+        self.open = 0  # watches whose events are being read
+        self._none_open = asyncio.Event()
+        self._none_open.set()
 
     async def events(self, start: WatchStart) -> AsyncIterator[WatchEvent]:
+        self.open += 1
+        self._none_open.clear()
+        try:
+            async for event in self._events(start):
+                yield event
+        finally:
+            self.open -= 1
+            if not self.open:
+                self._none_open.set()
+
+    async def none_open(self) -> None:
+        """Return once no watch is open."""
+        await self._none_open.wait()
+
+    async def _events(self, start: WatchStart) -> AsyncIterator[WatchEvent]:
         await self._feed.start()
         if start.resume_after is not None:
             position = await self._checked(start.resume_after)
