@@ -15,7 +15,25 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+from tests.support import ROOT
+
+SAMPLES = ROOT / "argo_samples"
+WORKFLOWS = SAMPLES / "workflows"
+TEMPLATE = WORKFLOWS / "manufacture-toy.workflowtemplate.yaml"
+HTTP_TEMPLATE = WORKFLOWS / "manufacture-toy-http.workflowtemplate.yaml"
+
+# Failure messages that test every quoting on the way: quotes, backslashes, newlines, tabs,
+# braces and tags, non-ASCII, markup.
+HARD_MESSAGES = [
+    "child 'x' failed: \"quoted\" \\ back\nslash\ttab: {braces} {{workflow.name}}",
+    "Fehler: Größe überschritten — 玩具 🚗 <script>&amp;</script>",
+    "exit code 1\r\n\u00e9 \\n not a newline",
+]
 
 _SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _TAG = re.compile(r"\{\{([\w.\-]+)\}\}")
@@ -85,3 +103,41 @@ def render(template: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     )
     rendered: dict[str, Any] = json.loads(substituted)
     return rendered
+
+
+def argo_values(sample: str, **parameters: str) -> dict[str, str]:
+    """The values Argo would give the tags of a run like `sample`'s (an exit-handler payload
+    in argo_samples/), with `parameters` replaced (toy_id= for toy-id)."""
+    workflow = yaml.safe_load((SAMPLES / sample).read_text())["workflow"]
+    values = {
+        f"workflow.{key}": str(workflow[key])
+        for key in ("name", "namespace", "uid", "status", "creationTimestamp", "duration")
+    }
+    values |= {f"workflow.parameters.{k}": v for k, v in workflow["parameters"].items()}
+    values |= {
+        f"workflow.parameters.{name.replace('_', '-')}": value for name, value in parameters.items()
+    }
+    outputs = (workflow.get("outputs") or {}).get("parameters") or {}
+    values |= {
+        f"workflow.outputs.parameters.{k}": v for k, v in outputs.items() if not v.startswith("{{")
+    }
+    values["workflow.failures"] = failures_global(json.loads(workflow.get("failures") or "null"))
+    return values
+
+
+def _template(path: Path, name: str) -> dict[str, Any]:
+    spec = yaml.safe_load(path.read_text())["spec"]
+    found: dict[str, Any] = {t["name"]: t for t in spec["templates"]}[name]
+    return found
+
+
+def rendered_artifact(path: Path, template: str, values: dict[str, str]) -> str:
+    """The raw artifact a container template hands toyctl, rendered by Argo."""
+    raw: str = render(_template(path, template), values)["inputs"]["artifacts"][0]["raw"]["data"]
+    return raw
+
+
+def rendered_http(path: Path, template: str, values: dict[str, str]) -> dict[str, Any]:
+    """An http template's request (url, method, headers, body), rendered by Argo."""
+    http: dict[str, Any] = render(_template(path, template), values)["http"]
+    return http

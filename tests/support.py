@@ -31,6 +31,7 @@ from toys.telemetry import Telemetry
 
 ROOT = Path(__file__).resolve().parent.parent
 _LISTENING = re.compile(r"listening on (?P<host>\S+):(?P<port>\d+)")
+_HTTP_PORT = re.compile(r"HTTP on port (?P<port>\d+)")
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -66,12 +67,18 @@ class ServerProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
     port: int = 0
+    # The HTTP port: None for none, 0 for a free one (a restart keeps the port it got).
+    http_port: int | None = None
     lines: list[str] = field(default_factory=list)
     _reader: threading.Thread | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
 
     def start(self, timeout_s: float = 20.0) -> ServerProcess:
         env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
@@ -87,6 +94,7 @@ class ServerProcess:
                 str(self.port),  # 0 at first; a restart keeps the port it got
                 "--db",
                 str(self.db),
+                *(["--http-port", str(self.http_port)] if self.http_port is not None else []),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -105,6 +113,9 @@ class ServerProcess:
                 match = _LISTENING.search(line)
                 if match:
                     self.port = int(match["port"])
+                    http = _HTTP_PORT.search(line)
+                    if http:
+                        self.http_port = int(http["port"])
                     listening.set()
             listening.set()  # the process ended: stop waiting
 

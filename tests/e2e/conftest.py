@@ -22,8 +22,9 @@ def server_proc(tmp_path: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One toys-server for a whole module of tests that do not depend on an empty store."""
-    proc = ServerProcess(db=tmp_path_factory.mktemp("shared") / "toys.db").start()
+    """One toys-server (with its HTTP port) for a whole module of tests that do not depend on
+    an empty store."""
+    proc = ServerProcess(db=tmp_path_factory.mktemp("shared") / "toys.db", http_port=0).start()
     try:
         yield proc
     finally:

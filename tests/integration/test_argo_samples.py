@@ -4,7 +4,6 @@ are exactly what the manifests' exit handler renders."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,15 @@ import pytest
 import yaml
 
 from scripts.check_argo_manifests import WORKFLOWS, check_files, problems
-from tests.argo_rendering import failures_global, render
+from tests.argo_rendering import (
+    HARD_MESSAGES,
+    HTTP_TEMPLATE,
+    argo_values,
+    failures_global,
+    render,
+    rendered_artifact,
+    rendered_http,
+)
 from tests.support import ROOT
 from toys.argo import parse_payload
 from toys.domain import ManufactureStatus
@@ -57,7 +64,7 @@ def test_every_sample_is_covered() -> None:
 def test_the_manifests_validate_strictly() -> None:
     """The WorkflowTemplate, the Workflow and the Workflow resource pass Argo's schema with no
     unknown field, and every template and parameter they name exists."""
-    paths = [TEMPLATE, WORKFLOW, SAMPLES / "workflow-resource.yaml"]
+    paths = [TEMPLATE, HTTP_TEMPLATE, WORKFLOW, SAMPLES / "workflow-resource.yaml"]
     assert check_files(paths) == {path: [] for path in paths}
 
 
@@ -131,27 +138,8 @@ def test_a_broken_workflow_is_rejected(change: dict[str, str] | None, complaint:
     assert complaint in " ".join(problems(doc, _templates()))
 
 
-def _argo_values(sample: str) -> dict[str, str]:
-    """The values Argo would give the tags of a run like `sample`'s."""
-    workflow = yaml.safe_load((SAMPLES / sample).read_text())["workflow"]
-    values = {
-        f"workflow.{key}": str(workflow[key])
-        for key in ("name", "namespace", "uid", "status", "creationTimestamp", "duration")
-    }
-    values |= {f"workflow.parameters.{k}": v for k, v in workflow["parameters"].items()}
-    outputs = (workflow.get("outputs") or {}).get("parameters") or {}
-    values |= {
-        f"workflow.outputs.parameters.{k}": v for k, v in outputs.items() if not v.startswith("{{")
-    }
-    values["workflow.failures"] = failures_global(json.loads(workflow.get("failures") or "null"))
-    return values
-
-
 def _rendered_payload(template: str, values: dict[str, str]) -> str:
-    """The raw artifact of `template` (a template of the WorkflowTemplate), rendered by Argo."""
-    templates = {t["name"]: t for t in _load(TEMPLATE)["spec"]["templates"]}
-    raw: str = render(templates[template], values)["inputs"]["artifacts"][0]["raw"]["data"]
-    return raw
+    return rendered_artifact(TEMPLATE, template, values)
 
 
 @pytest.mark.parametrize(
@@ -166,16 +154,9 @@ def _rendered_payload(template: str, values: dict[str, str]) -> str:
 )
 def test_samples_are_what_the_hooks_render(sample: str, template: str) -> None:
     """The report templates, rendered by Argo with a sample's values, give its callback."""
-    rendered = _rendered_payload(template, _argo_values(sample))
+    rendered = _rendered_payload(template, argo_values(sample))
     expected = parse_payload((SAMPLES / sample).read_text(), source=sample)
     assert parse_payload(rendered, source="rendered") == expected
-
-
-HARD_MESSAGES = [
-    "child 'x' failed: \"quoted\" \\ back\nslash\ttab: {braces} {{workflow.name}}",
-    "Fehler: Größe überschritten — 玩具 🚗 <script>&amp;</script>",
-    "exit code 1\r\n\u00e9 \\n not a newline",
-]
 
 
 @pytest.mark.parametrize(
@@ -184,7 +165,7 @@ HARD_MESSAGES = [
 def test_every_outcome_renders_to_a_callback_toyctl_accepts(outcome: str) -> None:
     """Argo's quoting of {{workflow.failures}} (a quoted JSON text, "null" for a clean run)
     reaches toyctl as the failures, for succeeded, failed and errored runs alike."""
-    values = _argo_values(outcome)
+    values = argo_values(outcome)
     failed = [
         {"displayName": f"step-{i}", "message": message, "phase": "Failed"}
         for i, message in enumerate(HARD_MESSAGES)
@@ -222,4 +203,39 @@ def test_the_exit_handler_runs_toyctl_on_the_rendered_payload() -> None:
         "--payload",
         report["inputs"]["artifacts"][0]["path"],
     ]
+    assert int(report["retryStrategy"]["limit"]) >= 3
+
+
+@pytest.mark.parametrize(
+    ("sample", "template"),
+    [
+        ("callback-succeeded.yaml", "report"),
+        ("callback-failed.yaml", "report"),
+        ("callback-error.yaml", "report"),
+        ("callback-running.yaml", "report-running"),
+        ("callback-retried.yaml", "report"),
+    ],
+)
+def test_the_http_hooks_post_what_the_container_hooks_hand_toyctl(
+    sample: str, template: str
+) -> None:
+    """Rendered by Argo with the same values, the http template's body reads as the same
+    callback as the container template's artifact."""
+    values = argo_values(sample)
+    body = rendered_http(HTTP_TEMPLATE, template, values)["body"]
+    artifact = rendered_artifact(TEMPLATE, template, values)
+    assert parse_payload(body, source="http") == parse_payload(artifact, source="artifact")
+
+
+def test_the_http_exit_handler_posts_to_the_callback_path_with_the_secret_token() -> None:
+    spec = _load(HTTP_TEMPLATE)["spec"]
+    report = {t["name"]: t for t in spec["templates"]}[spec["onExit"]]
+    http = render(report, {"workflow.parameters.toys-http": "https://toys:8080"})["http"]
+    assert (http["method"], http["url"]) == ("POST", "https://toys:8080/argo/v1/callbacks")
+    headers = {h["name"]: h for h in http["headers"]}
+    assert headers["Authorization"]["valueFrom"]["secretKeyRef"] == {
+        "name": "toys-callback-token",
+        "key": "authorization",
+    }
+    assert http["successCondition"] == "response.statusCode == 200"
     assert int(report["retryStrategy"]["limit"]) >= 3
