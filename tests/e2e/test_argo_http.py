@@ -82,7 +82,9 @@ def via_toyctl(
 def reported(answer: dict[str, object]) -> tuple[object, dict[str, object]]:
     """The outcome and what the toy holds of its runs, in protobuf's JSON (toyctl writes the
     fields left at their defaults too; Connect, as protobuf does, leaves them out)."""
-    toy = json_format.MessageToDict(json_format.ParseDict(answer["toy"], toys_pb2.Toy()))
+    written = answer["toy"]
+    assert isinstance(written, dict)
+    toy = json_format.MessageToDict(json_format.ParseDict(written, toys_pb2.Toy()))
     return answer["outcome"], {field: toy.get(field) for field in RUN_FIELDS}
 
 
