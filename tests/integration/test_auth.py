@@ -16,6 +16,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest
 
+from tests.access import ALLOWED, METHODS, TOKENS
 from tests.pki import make_pki
 from tests.support import serving
 from toys._generated.toys import v1 as pb
@@ -44,32 +45,6 @@ CALLS: dict[str, Call] = {
     "HealthCheck": lambda s: s.health_check(pb.HealthCheckRequest()),
     "WatchToys": _watch,
 }
-ALLOWED = {
-    Role.READER: {"GetToy", "ListToys", "WatchToys", "HealthCheck"},
-    Role.WRITER: {
-        "GetToy",
-        "ListToys",
-        "WatchToys",
-        "CreateToy",
-        "DeleteToy",
-        "ResetToy",
-        "HealthCheck",
-    },
-    Role.CALLBACK: {"UpdateManufactureStatus", "HealthCheck"},
-    Role.ADMIN: set(CALLS),
-}
-TOKENS = {role: new_token() for role in Role}
-
-
-@pytest.fixture
-def access_file(tmp_path: Path) -> Path:
-    path = tmp_path / "access"
-    path.write_text(
-        "# name role credential\n"
-        + "".join(f"{role}-holder {role} {token_hash(token)}\n" for role, token in TOKENS.items())
-        + "batch writer subject:CN=batch\n"
-    )
-    return path
 
 
 async def status_of(channel: Channel, method: str, token: str | None) -> Status:
@@ -79,6 +54,10 @@ async def status_of(channel: Channel, method: str, token: str | None) -> Status:
     except GRPCError as exc:
         return exc.status
     return Status.OK
+
+
+def test_every_method_is_in_the_role_table() -> None:
+    assert set(CALLS) == METHODS
 
 
 @pytest.mark.parametrize("role", list(Role))

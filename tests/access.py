@@ -1,0 +1,46 @@
+"""Who may do what in the tests: a token per role, what each role may call, and the access
+file (the `access_file` fixture, tests/integration/conftest.py) that says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toys.auth.credentials import new_token, token_hash
+from toys.auth.roles import Role
+
+METHODS = frozenset(
+    {
+        "CreateToy",
+        "GetToy",
+        "ListToys",
+        "DeleteToy",
+        "ResetToy",
+        "UpdateManufactureStatus",
+        "HealthCheck",
+        "WatchToys",
+    }
+)
+ALLOWED = {
+    Role.READER: {"GetToy", "ListToys", "WatchToys", "HealthCheck"},
+    Role.WRITER: {
+        "GetToy",
+        "ListToys",
+        "WatchToys",
+        "CreateToy",
+        "DeleteToy",
+        "ResetToy",
+        "HealthCheck",
+    },
+    Role.CALLBACK: {"UpdateManufactureStatus", "HealthCheck"},
+    Role.ADMIN: set(METHODS),
+}
+TOKENS = {role: new_token() for role in Role}
+
+
+def write_access_file(path: Path) -> Path:
+    path.write_text(
+        "# name role credential\n"
+        + "".join(f"{role}-holder {role} {token_hash(token)}\n" for role, token in TOKENS.items())
+        + "batch writer subject:CN=batch\n"
+    )
+    return path
