@@ -29,7 +29,7 @@ RUN /opt/build/bin/pip wheel --no-build-isolation --no-deps --wheel-dir /tmp/whe
 # ---- runtime: the virtualenv on a clean base, as an unprivileged user ----------------------
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="toy-factory" \
-      org.opencontainers.image.description="toys-server (gRPC) and toyctl"
+      org.opencontainers.image.description="toys-server (gRPC and HTTP) and toyctl"
 RUN groupadd --system --gid 10001 toys \
     && useradd --system --uid 10001 --gid toys --home-dir /data --no-create-home \
        --shell /usr/sbin/nologin toys \
@@ -41,12 +41,13 @@ ENV PATH=/opt/toys/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     TOYS_HOST=0.0.0.0 \
     TOYS_PORT=50051 \
+    TOYS_HTTP_PORT=8080 \
     TOYS_DB=/data/toys.db \
     TOYS_SHUTDOWN_GRACE=5
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
-EXPOSE 50051
+EXPOSE 50051 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
     CMD ["toys-probe", "--timeout", "3"]
 STOPSIGNAL SIGTERM

@@ -25,13 +25,17 @@ from scripts.render_kubernetes import CLUSTER_SCOPED, render
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAYS = ROOT / "deploy" / "kubernetes" / "overlays"
 ARGO_TEMPLATE = ROOT / "argo_samples" / "workflows" / "manufacture-toy.workflowtemplate.yaml"
+ARGO_HTTP_TEMPLATE = ARGO_TEMPLATE.with_name("manufacture-toy-http.workflowtemplate.yaml")
+PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 KUBERNETES_VERSIONS = ("1.30.0", "1.34.0")
 PRESTOP_S = 5
 DRAIN_S = 10
 
 
-def _find(documents: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    [found] = [d for d in documents if d["kind"] == kind]
+def _find(documents: list[dict[str, Any]], kind: str, name: str = "") -> dict[str, Any]:
+    [found] = [
+        d for d in documents if d["kind"] == kind and (not name or d["metadata"]["name"] == name)
+    ]
     return found
 
 
@@ -96,6 +100,43 @@ def secret_problems(pod: dict[str, Any]) -> list[str]:
     return found
 
 
+def http_problems(
+    documents: list[dict[str, Any]], server: dict[str, Any], env: dict[str, Any]
+) -> list[str]:
+    """The HTTP port: served, named `http` on the container and both Services (the headless
+    one for Prometheus listing pods that are not ready), reachable by Prometheus, scraped at
+    the name deploy/prometheus/prometheus.yml resolves."""
+    found = []
+    http_port = int(env.get("TOYS_HTTP_PORT") or 0)
+    ports = {p["name"]: p["containerPort"] for p in server.get("ports", [])}
+    if not http_port or ports.get("http") != http_port:
+        found.append("TOYS_HTTP_PORT must be set and be the container port named http")
+    for name in ("toys-server", "toys-server-metrics"):
+        service = _find(documents, "Service", name)
+        if not any(p.get("targetPort") == "http" for p in service["spec"]["ports"]):
+            found.append(f"Service {name} must serve the http port")
+    metrics = _find(documents, "Service", "toys-server-metrics")
+    if metrics["spec"].get("clusterIP") != "None" or not metrics["spec"].get(
+        "publishNotReadyAddresses"
+    ):
+        found.append("toys-server-metrics must be headless and list pods that are not ready")
+    scrape = yaml.safe_load(PROMETHEUS_CONFIG.read_text())["scrape_configs"][0]
+    expected = f"toys-server-metrics.{metrics['metadata']['namespace']}.svc.cluster.local"
+    if scrape["dns_sd_configs"][0]["names"] != [expected]:
+        found.append(f"{PROMETHEUS_CONFIG.name} must scrape {expected}")
+    policy = _find(documents, "NetworkPolicy")
+    monitoring = [
+        rule
+        for rule in policy["spec"]["ingress"]
+        for peer in rule.get("from", [])
+        if peer.get("namespaceSelector", {}).get("matchLabels", {})
+        == {"kubernetes.io/metadata.name": "monitoring"}
+    ]
+    if not any(p["port"] == http_port for rule in monitoring for p in rule["ports"]):
+        found.append("the NetworkPolicy must let the monitoring namespace scrape the http port")
+    return found
+
+
 def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
     found: list[str] = namespace_problems(documents)
     found += validation_problems(documents)
@@ -135,6 +176,7 @@ def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
     ]
     if {"kubernetes.io/metadata.name": "argo"} not in admitted:
         found.append("the NetworkPolicy must admit the argo namespace")
+    found += http_problems(documents, server, env)
     replicas, strategy = deployment["spec"]["replicas"], deployment["spec"]["strategy"]["type"]
     if overlay == "sqlite" and (replicas, strategy, env.get("TOYS_DB")) != (
         1,
@@ -156,19 +198,27 @@ def problems_of(overlay: str, documents: list[dict[str, Any]]) -> list[str]:
     return found
 
 
+def _default(template: Path, parameter: str) -> object:
+    spec = yaml.safe_load(template.read_text())["spec"]
+    [found] = [p for p in spec["arguments"]["parameters"] if p["name"] == parameter]
+    return found.get("value")
+
+
 def argo_problems(documents: list[dict[str, Any]]) -> list[str]:
-    """The WorkflowTemplate's callback must address the Service by its DNS name."""
-    service = _find(documents, "Service")
+    """The WorkflowTemplates' callbacks must address the Service by its DNS name: gRPC for
+    toyctl, HTTPS for the http template."""
+    service = _find(documents, "Service", "toys-server")
     meta = service["metadata"]
-    port = service["spec"]["ports"][0]["port"]
-    address = f"{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
-    template = yaml.safe_load(ARGO_TEMPLATE.read_text())
-    [server] = [
-        p for p in template["spec"]["arguments"]["parameters"] if p["name"] == "toys-server"
-    ]
-    if server.get("value") != address:
-        return [f"the WorkflowTemplate's toys-server should default to {address}"]
-    return []
+    host = f"{meta['name']}.{meta['namespace']}.svc.cluster.local"
+    ports = {p["name"]: p["port"] for p in service["spec"]["ports"]}
+    found = []
+    grpc_address = f"{host}:{ports['grpc']}"
+    if _default(ARGO_TEMPLATE, "toys-server") != grpc_address:
+        found.append(f"{ARGO_TEMPLATE.name}: toys-server should default to {grpc_address}")
+    http_url = f"https://{host}:{ports['http']}"
+    if _default(ARGO_HTTP_TEMPLATE, "toys-http") != http_url:
+        found.append(f"{ARGO_HTTP_TEMPLATE.name}: toys-http should default to {http_url}")
+    return found
 
 
 def main() -> int:
@@ -182,7 +232,7 @@ def main() -> int:
         if not problems:
             print(f"{overlay}: {len(documents)} resources ok")
     for problem in argo_problems(render(OVERLAYS / "postgres")):
-        print(f"{ARGO_TEMPLATE.relative_to(ROOT)}: {problem}", file=sys.stderr)
+        print(f"argo_samples/workflows/{problem}", file=sys.stderr)
         failed = True
     argo = [d for d in render(ARGO_KUSTOMIZATION) if not d["kind"].startswith("Workflow")]
     for problem in namespace_problems(render(ARGO_KUSTOMIZATION)) + validation_problems(argo):

@@ -19,7 +19,8 @@ from scripts.check_kubernetes import (
     problems_of,
 )
 from scripts.render_kubernetes import render
-from tests.support import ROOT
+from tests.support import ROOT, require_tool
+from toys.calls.faults import SERVER_FAULT_STATUSES
 
 OVERLAY_NAMES = sorted(p.name for p in OVERLAYS.iterdir() if p.is_dir())
 
@@ -132,3 +133,40 @@ def test_a_broken_deployment_is_caught(breaks: Any, complaint: str, tmp_path: Pa
     [deployment] = [d for d in documents if d["kind"] == "Deployment"]
     breaks(deployment["spec"]["template"]["spec"])
     assert any(complaint in problem for problem in problems_of("postgres", documents))
+
+
+def test_the_alert_rules_fire_as_their_cases_say() -> None:
+    """promtool runs the rules' own cases: each alert fires when it should, and not before."""
+    promtool = require_tool("promtool")
+    cases = ROOT / "deploy" / "prometheus" / "toy-factory.rules.test.yaml"
+    done = subprocess.run(
+        [promtool, "test", "rules", str(cases)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_scrape_configuration_is_valid() -> None:
+    promtool = require_tool("promtool")
+    config = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+    done = subprocess.run(
+        [promtool, "check", "config", str(config)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_prometheus_alert_counts_the_access_logs_server_faults() -> None:
+    """ToyFactoryHighErrorRate's codes are the statuses the access log writes as WARNING."""
+    rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "toy-factory.rules.yaml").read_text())
+    [rule] = [r for r in rules["groups"][0]["rules"] if r["alert"] == "ToyFactoryHighErrorRate"]
+    codes = rule["expr"].split('code=~"')[1].split('"')[0].split("|")
+    assert set(codes) == {status.name for status in SERVER_FAULT_STATUSES}
+
+
+def test_the_http_port_is_checked() -> None:
+    broken = render(OVERLAYS / "sqlite")
+    for doc in broken:
+        if doc["kind"] == "Service" and doc["metadata"]["name"] == "toys-server-metrics":
+            doc["spec"]["publishNotReadyAddresses"] = False
+    assert "toys-server-metrics must be headless and list pods that are not ready" in (
+        problems_of("sqlite", broken)
+    )
