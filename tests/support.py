@@ -265,11 +265,14 @@ class ThreadedServer:
         *,
         telemetry: Telemetry | None = None,
         wrap_store: Callable[[ToyStore], ToyStore] | None = None,
+        http: bool = False,
     ) -> None:
         self.db = db
         self.telemetry = telemetry
         self.wrap_store = wrap_store
+        self.http = http
         self.port = 0
+        self.http_port = 0
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -289,11 +292,13 @@ class ThreadedServer:
             if self.wrap_store is not None:
                 store = self.wrap_store(await SqliteToyStore.open(str(self.db)))
             server = await create_server(
-                Settings(db=str(self.db), shutdown_grace_s=5),
+                Settings(db=str(self.db), shutdown_grace_s=5, http_port=0 if self.http else None),
                 store=store,
                 telemetry=self.telemetry,
             )
-            self.port = await server.start(bind_socket("127.0.0.1", 0))
+            http_sock = bind_socket("127.0.0.1", 0) if self.http else None
+            self.port = await server.start(bind_socket("127.0.0.1", 0), http_sock)
+            self.http_port = server.http_port
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             self._ready.set()

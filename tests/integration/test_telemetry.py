@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from grpclib.client import Channel
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -28,15 +28,33 @@ from toys.telemetry.sdk import OtelTelemetry
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+class Collected(MetricExporter):
+    """What the server exported, kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exported: list[MetricsData] = []
+
+    def export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> MetricExportResult:
+        self.exported.append(metrics_data)
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        pass
+
+
 class Recorded:
     def __init__(self) -> None:
         self.spans = InMemorySpanExporter()
-        self.metrics = InMemoryMetricReader()
+        self.metrics = Collected()
         tracer_provider = TracerProvider()
         tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.telemetry = OtelTelemetry(
-            tracer_provider, MeterProvider(metric_readers=[self.metrics])
-        )
+        self.telemetry = OtelTelemetry(tracer_provider, [self.metrics])
 
     def finished(self) -> list[ReadableSpan]:
         return list(self.spans.get_finished_spans())
@@ -136,28 +154,56 @@ def test_an_unreachable_server_marks_the_client_span(recorded: Recorded) -> None
     assert span.status.status_code is StatusCode.ERROR
 
 
-def test_calls_are_counted_and_timed_per_method_and_status(
+def test_otlp_gets_the_metrics_prometheus_gets(
     traced_server: ThreadedServer, recorded: Recorded
 ) -> None:
-    """Each call adds to the per-method, per-status counter and duration histogram."""
+    """The server's one registry, exported: calls counted and timed per method, status and
+    port, the same series /metrics shows."""
     client.list_toys(target(traced_server))
     with pytest.raises(ToyctlError):
         client.get_toy(target(traced_server), "missing")
-    data = recorded.metrics.get_metrics_data()
-    assert data is not None
-    points: dict[str, dict[tuple[str, int], Any]] = {}
+    recorded.telemetry.flush_metrics()
+    data = recorded.metrics.exported[-1]
+    points: dict[str, dict[tuple[str, str], Any]] = {}
     for resource in data.resource_metrics:
         for scope in resource.scope_metrics:
             for metric in scope.metrics:
                 for point in metric.data.data_points:
                     attributes: Any = point.attributes
-                    key = (attributes["rpc.method"], attributes["rpc.grpc.status_code"])
-                    points.setdefault(metric.name, {})[key] = point
-    assert points["toys.server.calls"][("ListToys", 0)].value == 1
-    assert points["toys.server.calls"][("GetToy", 5)].value == 1
-    histogram = points["rpc.server.call.duration"][("GetToy", 5)]
+                    if "method" in attributes:
+                        key = (attributes["method"], attributes.get("code", ""))
+                        points.setdefault(metric.name, {})[key] = point
+    assert points["toys_rpc_calls"][("ListToys", "OK")].value == 1
+    assert points["toys_rpc_calls"][("GetToy", "NOT_FOUND")].value == 1
+    histogram = points["toys_rpc_duration_seconds"][("GetToy", "")]
     assert histogram.count == 1
+    assert sum(histogram.bucket_counts) == 1
     assert histogram.sum > 0
+
+
+def test_an_http_call_is_a_server_span_under_the_callers_trace(
+    tmp_path: Path, recorded: Recorded
+) -> None:
+    """A Connect call with a traceparent: one SERVER span in the caller's trace, the store's
+    span its child, and the access line's trace id."""
+    server = ThreadedServer(tmp_path / "http.db", telemetry=recorded.telemetry, http=True).start()
+    trace_id = "4bf92f3577b34da6a1ce929d0e0e4736"
+    try:
+        response = httpx.post(
+            f"http://127.0.0.1:{server.http_port}/toys.v1.ToyService/GetToy",
+            json={"id": "missing"},
+            headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
+        )
+    finally:
+        server.stop()
+    assert response.json()["code"] == "not_found"
+    span = recorded.one(SpanKind.SERVER, "toys.v1.ToyService/GetToy")
+    assert format(span.context.trace_id, "032x") == trace_id
+    assert span.attributes is not None
+    assert span.attributes["rpc.grpc.status_code"] == 5
+    [store_span] = [s for s in recorded.finished() if s.name == "sqlite get"]
+    assert store_span.parent is not None
+    assert store_span.parent.span_id == span.context.span_id
 
 
 def test_a_watch_is_one_span_with_an_event_per_message(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 
 from connectrpc.code import Code
@@ -30,6 +31,17 @@ from toys.transport.http_connections import PEER_CERTIFICATE
 log = logging.getLogger("toys.server")
 
 App = Callable[[Any, Any, Any], Any]  # an ASGI application
+# A span around a call (toys.telemetry); what it yields ends the span with the call's status.
+CallTracing = Callable[
+    [CallContext, Mapping[str, str]], AbstractContextManager[Callable[[Status, str], None]]
+]
+
+
+@contextmanager
+def _untraced(
+    call: CallContext, headers: Mapping[str, str]
+) -> Iterator[Callable[[Status, str], None]]:
+    yield lambda status, message: None
 
 
 def headers_of(scope: Any) -> dict[str, str]:
@@ -77,11 +89,13 @@ class HttpCalls:
         credentials: Callable[[], Credentials] | None,
         observers: Sequence[CallObserver],
         max_request_bytes: int,
+        tracing: CallTracing | None = None,
     ) -> None:
         self._gate = gate
         self._credentials = credentials
         self._observers = observers
         self._max_request_bytes = max_request_bytes
+        self._tracing = tracing
 
     def refusal(self, call: CallContext, scope: Any, headers: dict[str, str]) -> Refusal | None:
         if self._gate.gated(call.method) and self._gate.draining:
@@ -108,6 +122,21 @@ class HttpCalls:
         if self._gate.gated(method) and call.refusal is None:
             self._gate.track(cast("asyncio.Task[object]", asyncio.current_task()))
         outcome = Outcome(send)
+        with (self._tracing or _untraced)(call, headers) as end_span:
+            cancelled = True
+            try:
+                cancelled = await self._run(app, scope, receive, headers, outcome)
+            finally:
+                status, message = outcome.ended(cancelled)
+                end_span(status, message)
+                if write_access_line(call, status, message):
+                    for observer in self._observers:
+                        observer.finished(call, status)
+
+    async def _run(
+        self, app: App, scope: Any, receive: Any, headers: dict[str, str], outcome: Outcome
+    ) -> bool:
+        """Run the call; whether it was cancelled (its client left, or the drain ended it)."""
         task = cast("asyncio.Task[None]", asyncio.current_task())
         left: list[bool] = []
 
@@ -118,7 +147,6 @@ class HttpCalls:
                 left.append(True)
                 task.cancel()
 
-        cancelled = False
         limit = self._max_request_bytes
         try:
             length = headers.get("content-length", "")
@@ -131,16 +159,9 @@ class HttpCalls:
             # grace period ran out on (connect-python may turn either into CANCELED).
             if task.cancelling():
                 task.uncancel()
-            cancelled = True
-            if not left and not outcome.http_status:
-                await send_error(
-                    outcome.send,
-                    Status.UNAVAILABLE,
-                    "server shut down before the call finished; retry",
-                )
-                cancelled = False
-        finally:
-            status, message = outcome.ended(cancelled)
-            if write_access_line(call, status, message):
-                for observer in self._observers:
-                    observer.finished(call, status)
+            if left or outcome.http_status:
+                return True
+            await send_error(
+                outcome.send, Status.UNAVAILABLE, "server shut down before the call finished; retry"
+            )
+        return False

@@ -13,7 +13,7 @@ from toys.core.readiness import Readiness
 from toys.http_api import codecs
 from toys.http_api.app import HttpApi, Scrape
 from toys.http_api.argo_callbacks import ArgoCallbacks
-from toys.http_api.calls import HttpCalls
+from toys.http_api.calls import CallTracing, HttpCalls
 from toys.http_api.probes import Probes
 from toys.http_api.service import toy_service_app
 from toys.messages.answers import ToyAnswers, WatchAnswers
@@ -34,6 +34,7 @@ def build_http(
     observers: Sequence[CallObserver],
     guard: ConnectionGuard,
     metrics: Scrape | None = None,
+    tracing: CallTracing | None = None,
 ) -> HttpServer:
     max_message = guard.limits.max_message_bytes
     codecs.install()
@@ -42,6 +43,7 @@ def build_http(
         credentials=credentials,
         observers=observers,
         max_request_bytes=max_message + ENVELOPE_ROOM,
+        tracing=tracing,
     )
     app = HttpApi(
         calls=calls,

@@ -115,6 +115,7 @@ async def create_server(
         Authorization(credentials).install(grpc_server)
     if telemetry is not None:
         telemetry.install_server(grpc_server)
+        telemetry.export_metrics(metrics.registry)
     # The plaintext health port answers grpc.health.v1 and reflection (so that grpcurl can
     # ask it too), nothing else.
     health_grpc = (
@@ -140,6 +141,7 @@ async def create_server(
             observers=[audit, metrics],
             guard=grpc_server.guard,
             metrics=scrape,
+            tracing=telemetry.trace_http_call if telemetry is not None else None,
         )
         if settings.http_port is not None
         else None

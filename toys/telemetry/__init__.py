@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,8 +17,11 @@ from toys.telemetry.env import requested
 
 if TYPE_CHECKING:
     from grpclib.client import Channel
+    from grpclib.const import Status
     from grpclib.server import Server
+    from prometheus_client.registry import CollectorRegistry
 
+    from toys.calls.context import CallContext
     from toys.core.store import ToyStore
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,15 @@ class Telemetry(Protocol):
     """What the server and toyctl need from a telemetry implementation."""
 
     def install_server(self, server: Server) -> None:
-        """Trace and measure every call the server handles."""
+        """Trace every gRPC call the server handles."""
+
+    def trace_http_call(
+        self, call: CallContext, headers: Mapping[str, str]
+    ) -> AbstractContextManager[Callable[[Status, str], None]]:
+        """A span around one call of the HTTP port; what it yields ends it with the status."""
+
+    def export_metrics(self, registry: CollectorRegistry) -> None:
+        """Send the server's metrics (its one registry) to the configured exporters."""
 
     def instrument_store(self, store: ToyStore, db_system: str) -> ToyStore:
         """A store whose calls are child spans of the call that makes them (`db_system` is

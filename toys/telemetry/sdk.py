@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 
 from grpclib.client import Channel
+from grpclib.const import Status
 from grpclib.server import Server
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import (
-    ConsoleMetricExporter,
-    MetricExporter,
-    MetricReader,
-    PeriodicExportingMetricReader,
-)
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from prometheus_client.registry import CollectorRegistry
 
 from toys import package_version
+from toys.calls.context import CallContext
 from toys.core.store import ToyStore
 from toys.telemetry.client import ClientTracing
 from toys.telemetry.env import exporters
+from toys.telemetry.http_server import HttpTracing
+from toys.telemetry.registry_export import DEFAULT_INTERVAL_S, RegistryExport, interval_from
 from toys.telemetry.rpc import INSTRUMENTATION
-from toys.telemetry.server import CallMetrics, ServerTracing
+from toys.telemetry.server import ServerTracing
 from toys.telemetry.store import traced_store
 
 log = logging.getLogger(__name__)
@@ -59,27 +59,26 @@ def _metric_exporter(name: str) -> MetricExporter | None:
 
 
 class OtelTelemetry:
-    """Traces and metrics for toys-server and toyctl, on given SDK providers."""
+    """Traces for toys-server and toyctl on a given tracer provider; the server's metrics
+    (its registry) sent to `metric_exporters` (toys.telemetry.registry_export)."""
 
     def __init__(
-        self, tracer_provider: TracerProvider, meter_provider: MeterProvider | None = None
+        self,
+        tracer_provider: TracerProvider,
+        metric_exporters: Sequence[MetricExporter] = (),
+        *,
+        resource: Resource | None = None,
+        export_interval_s: float = DEFAULT_INTERVAL_S,
     ) -> None:
         self._tracer_provider = tracer_provider
-        self._meter_provider = meter_provider
         self._tracer = tracer_provider.get_tracer(INSTRUMENTATION, package_version())
-        metrics = None
-        if meter_provider is not None:
-            meter = meter_provider.get_meter(INSTRUMENTATION, package_version())
-            metrics = CallMetrics(
-                duration=meter.create_histogram(
-                    "rpc.server.call.duration", unit="s", description="Duration of handled calls"
-                ),
-                calls=meter.create_counter(
-                    "toys.server.calls", unit="{call}", description="Handled calls"
-                ),
-            )
-        self._server = ServerTracing(self._tracer, metrics)
+        self._server = ServerTracing(self._tracer)
+        self._http = HttpTracing(self._tracer)
         self._client = ClientTracing(self._tracer)
+        self._metric_exporters = metric_exporters
+        self._resource = resource or Resource.create({})
+        self._export_interval_s = export_interval_s
+        self._export: RegistryExport | None = None
 
     @classmethod
     def from_environment(
@@ -95,15 +94,35 @@ class OtelTelemetry:
             span_exporter = _span_exporter(name)
             if span_exporter is not None:
                 tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
-        readers: list[MetricReader] = []
-        for name in exporters(environ.get("OTEL_METRICS_EXPORTER", "")):
-            metric_exporter = _metric_exporter(name)
-            if metric_exporter is not None:
-                readers.append(PeriodicExportingMetricReader(metric_exporter))
-        meter_provider = (
-            MeterProvider(resource=resource, metric_readers=readers) if readers else None
+        metric_exporters = [
+            found
+            for name in exporters(environ.get("OTEL_METRICS_EXPORTER", ""))
+            if (found := _metric_exporter(name)) is not None
+        ]
+        return cls(
+            tracer_provider,
+            metric_exporters,
+            resource=resource,
+            export_interval_s=interval_from(environ),
         )
-        return cls(tracer_provider, meter_provider)
+
+    def export_metrics(self, registry: CollectorRegistry) -> None:
+        if self._metric_exporters and self._export is None:
+            scope = InstrumentationScope(INSTRUMENTATION, package_version())
+            self._export = RegistryExport(
+                registry, self._metric_exporters, self._resource, scope, self._export_interval_s
+            )
+            self._export.start()
+
+    def flush_metrics(self) -> None:
+        """Export the metrics now (tests; shutdown does it too)."""
+        if self._export is not None:
+            self._export.export_now()
+
+    def trace_http_call(
+        self, call: CallContext, headers: Mapping[str, str]
+    ) -> AbstractContextManager[Callable[[Status, str], None]]:
+        return self._http.call(call, headers)
 
     def install_server(self, server: Server) -> None:
         self._server.install(server)
@@ -119,5 +138,5 @@ class OtelTelemetry:
 
     def shutdown(self) -> None:
         self._tracer_provider.shutdown()
-        if self._meter_provider is not None:
-            self._meter_provider.shutdown()
+        if self._export is not None:
+            self._export.shutdown()

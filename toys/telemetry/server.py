@@ -1,4 +1,4 @@
-"""SERVER spans and call metrics for toys-server, on grpclib.events.
+"""SERVER spans for toys-server's gRPC calls, on grpclib.events (metrics: toys.metrics).
 
 `RecvRequest` starts a SERVER span whose parent comes from the request's W3C `traceparent`,
 makes it current while the handler runs, and gives the call context its trace id;
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,6 @@ from grpclib.events import RecvRequest, SendMessage, SendTrailingMetadata, liste
 from grpclib.server import Server, Stream
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.metrics import Counter, Histogram
 from opentelemetry.trace import Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -33,8 +31,6 @@ STREAMING_METHODS = frozenset({"/toys.v1.ToyService/WatchToys"})
 @dataclass(slots=True)
 class _ServerCall:
     span: Span
-    started: float
-    attributes: dict[str, str]
     streaming: bool = False
     sent: int = 0
     ended: bool = False
@@ -45,18 +41,11 @@ _server_call: contextvars.ContextVar[_ServerCall | None] = contextvars.ContextVa
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CallMetrics:
-    duration: Histogram
-    calls: Counter
-
-
 class ServerTracing:
-    """The listeners that trace (and, given metrics, measure) every call a server handles."""
+    """The listeners that trace every call a server handles."""
 
-    def __init__(self, tracer: Tracer, metrics: CallMetrics | None) -> None:
+    def __init__(self, tracer: Tracer) -> None:
         self._tracer = tracer
-        self._metrics = metrics
         self._propagator = TraceContextTextMapPropagator()
 
     def install(self, server: Server) -> None:
@@ -67,9 +56,8 @@ class ServerTracing:
     async def _on_request(self, event: RecvRequest) -> None:
         carrier = {k: v for k, v in event.metadata.items() if isinstance(v, str)}
         parent = self._propagator.extract(carrier)
-        attributes = rpc_attributes(event.method_name)
         address = event.peer.addr() if event.peer is not None else None
-        span_attributes: dict[str, Any] = dict(attributes)
+        span_attributes: dict[str, Any] = dict(rpc_attributes(event.method_name))
         if address is not None:
             span_attributes["client.address"] = str(address[0])
             span_attributes["client.port"] = int(address[1])
@@ -80,7 +68,7 @@ class ServerTracing:
             attributes=span_attributes,
         )
         streaming = event.method_name in STREAMING_METHODS
-        record = _ServerCall(span, time.perf_counter(), attributes, streaming)
+        record = _ServerCall(span, streaming)
         _server_call.set(record)
         call_context(event).trace_id = format(span.get_span_context().trace_id, "032x")
         handler = event.method_func
@@ -115,7 +103,3 @@ class ServerTracing:
         record.ended = True
         record_status(record.span, status, message)
         record.span.end()
-        if self._metrics is not None:
-            attributes = {**record.attributes, "rpc.grpc.status_code": status.value}
-            self._metrics.duration.record(time.perf_counter() - record.started, attributes)
-            self._metrics.calls.add(1, attributes)
