@@ -10,8 +10,8 @@ from tests.support import ROOT
 
 README = ROOT / "README.md"
 _FENCE = re.compile(r"^```(?P<info>\w*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
-# Commands run against a live server: toyctl, grpcurl, sed, and `VAR=$(toyctl …)`.
-_LIVE = re.compile(r"^(?:toyctl|grpcurl|sed|\w+=\$\((?:toyctl|grpcurl))\b")
+# Commands run against a live server: toyctl, grpcurl, curl, sed, and `VAR=$(toyctl …)`.
+_LIVE = re.compile(r"^(?:toyctl|grpcurl|curl|sed|\w+=\$\((?:toyctl|grpcurl|curl))\b")
 
 
 @dataclass(frozen=True)

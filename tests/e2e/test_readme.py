@@ -60,11 +60,12 @@ def test_masking_keeps_what_matters() -> None:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, grpcurl_bin: str) -> Iterator[dict[str, str]]:
-    server = ServerProcess(db=tmp_path_factory.mktemp("readme") / "toys.db").start()
+    server = ServerProcess(db=tmp_path_factory.mktemp("readme") / "toys.db", http_port=0).start()
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{Path(grpcurl_bin).parent}{os.pathsep}{os.environ['PATH']}",
         "TOYCTL_SERVER": server.address,
+        "TOYS_HTTP_ADDRESS": f"127.0.0.1:{server.http_port}",
         "NO_COLOR": "1",
     }
     env.pop("OTEL_TRACES_EXPORTER", None)
@@ -76,6 +77,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, grpcurl_bin: str) -> Iterator
 
 def _run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = command.replace("localhost:50051", env["TOYCTL_SERVER"])
+    command = command.replace("localhost:8080", env["TOYS_HTTP_ADDRESS"])
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", command],
         capture_output=True,
