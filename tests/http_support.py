@@ -27,9 +27,16 @@ async def call_json(
     client: httpx.AsyncClient, method: str, message: dict[str, Any], token: str | None = None
 ) -> tuple[Status, dict[str, Any]]:
     """A Connect unary call in JSON: its status and its body (a message, or the error)."""
+    return await call_json_text(client, method, json.dumps(message), token)
+
+
+async def call_json_text(
+    client: httpx.AsyncClient, method: str, text: str, token: str | None = None
+) -> tuple[Status, dict[str, Any]]:
+    """A Connect unary call of JSON text as it is."""
     response = await client.post(
         f"{SERVICE}{method}",
-        json=message,
+        content=text.encode(),
         headers={"content-type": "application/json", **bearer(token)},
     )
     body = response.json()

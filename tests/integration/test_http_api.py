@@ -16,10 +16,11 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from tests.http_support import call_binary, call_get, call_json, stream_json
+from tests.http_support import call_binary, call_get, call_json, call_json_text, stream_json
 from tests.support import serving
 from toys._generated.pb2.toys.v1 import toys_pb2
 from toys._generated.toys import v1 as pb
+from toys.domain.limits import MAX_FAILURES
 from toys.process.lifecycle import ToyServer
 
 Ports = tuple[ToyServer, pb.ToyServiceStub, httpx.AsyncClient]
@@ -241,3 +242,47 @@ async def test_a_watch_whose_client_left_ends_at_once(ports: Ports) -> None:
     assert server.watches.open == 1
     await events.aclose()
     await asyncio.wait_for(server.watches.none_open(), 5)
+
+
+async def test_json_with_more_values_than_any_request_holds_is_refused_unparsed(
+    ports: Ports,
+) -> None:
+    """A megabyte of `{},` is 340,000 values for protobuf's JSON parser to build in Python:
+    refused by count first, like the binary wire walk's budget."""
+    _, _, client = ports
+    failures = ",".join(["{}"] * 340_000)
+    status, body = await call_json_text(
+        client, "UpdateManufactureStatus", f'{{"toyId": "x", "run": {{"failures": [{failures}]}}}}'
+    )
+    assert status is Status.INVALID_ARGUMENT
+    assert "more than 2000 values" in body["message"]
+
+
+async def test_the_largest_valid_callback_is_read_from_json(ports: Ports) -> None:
+    _, stub, client = ports
+    toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
+    assert toy is not None
+    failure = {
+        "displayName": "step",
+        "message": "exit code 1",
+        "templateName": "assemble",
+        "phase": "Failed",
+        "podName": "pod",
+        "finishedTime": "2026-12-01T10:05:00Z",
+    }
+    run = {
+        "uid": "run-1",
+        "name": "wf",
+        "phase": "Failed",
+        "creationTime": "2026-12-01T10:00:00Z",
+        "startedTime": "2026-12-01T10:00:00Z",
+        "finishedTime": "2026-12-01T10:05:00Z",
+        "failures": [failure] * MAX_FAILURES,
+    }
+    status, body = await call_json(
+        client,
+        "UpdateManufactureStatus",
+        {"toyId": toy.id, "status": "MANUFACTURE_STATUS_FAILED", "run": run},
+    )
+    assert status is Status.OK, body
+    assert len(body["toy"]["lastRun"]["failures"]) == MAX_FAILURES
