@@ -278,3 +278,66 @@ async def _feed_until_closed(reader: asyncio.StreamReader, conn: Any) -> None:
         while data := await reader.read(65536):
             if any(isinstance(e, h2.events.ConnectionTerminated) for e in conn.receive_data(data)):
                 return
+
+
+# -- the HTTP port ---------------------------------------------------------------------------
+
+
+async def http_posts(
+    target: Target, stop: asyncio.Event, path: str, body: bytes, in_flight: int = 2
+) -> int:
+    """POST `body` (JSON) to `path` again and again on keep-alive HTTP/1.1 connections,
+    `in_flight` at a time, reading each answer whole; returns requests made."""
+    calls = 0
+    request = (
+        f"POST {path} HTTP/1.1\r\nhost: toys\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+    async def one_lane() -> None:
+        nonlocal calls
+        while not stop.is_set():
+            try:
+                reader, writer = await _open(target, target.source, tls=False)
+            except OSError:
+                await asyncio.sleep(0.2)
+                continue
+            try:
+                while not stop.is_set():
+                    writer.write(request)
+                    await _read_response(reader)
+                    calls += 1
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                pass
+            finally:
+                writer.close()
+
+    await asyncio.gather(*(one_lane() for _ in range(in_flight)))
+    return calls
+
+
+async def _read_response(reader: asyncio.StreamReader) -> None:
+    """One HTTP/1.1 response, whole (content-length or chunked)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").lower().split("\r\n")
+    length = next(
+        (int(line.split(":")[1]) for line in lines if line.startswith("content-length")), -1
+    )
+    if length >= 0:
+        await reader.readexactly(length)
+        return
+    while True:  # chunked
+        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        await reader.readexactly(size + 2)
+        if size == 0:
+            return
+
+
+async def http_slow_headers(target: Target, stop: asyncio.Event, count: int = 1200) -> int:
+    """Slowloris over HTTP/1.1: connections that start a request's headers, then wait."""
+    return await _hold(target, stop, count, b"POST /toys.v1.ToyService/GetToy HTTP/1.1\r\nx-a: ")
+
+
+async def http_silent(target: Target, stop: asyncio.Event, count: int = 1000) -> int:
+    """Connections to the HTTP port that never send a byte."""
+    return await _hold(target, stop, count, b"")

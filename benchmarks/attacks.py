@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import trustme
 from grpclib.client import Channel
 from grpclib.health.v1.health_grpc import HealthStub
@@ -38,7 +39,7 @@ from grpclib.health.v1.health_pb2 import HealthCheckRequest
 
 from benchmarks import attackers
 from benchmarks.attackers import Target
-from benchmarks.harness import Server, fill_sync, loadavg
+from benchmarks.harness import Server, fill_sync, free_port, loadavg
 from toys._generated.toys import v1 as pb
 
 ATTACKER = "127.0.0.2"
@@ -53,6 +54,7 @@ class Attack:
     what: str
     run: AttackRun
     tls: bool = False
+    http: bool = False  # aimed at the HTTP port (the legitimate client uses it too)
 
 
 ATTACKS = (
@@ -97,6 +99,29 @@ ATTACKS = (
         "HEADERS + RST_STREAM in bursts of 1,000, connection after connection",
         lambda t, s: attackers.rapid_reset(t, s),
     ),
+    Attack(
+        "http-json-values",
+        "HTTP: 1 MB JSON callbacks of 340,000 empty failures, 2 at a time",
+        lambda t, s: attackers.http_posts(
+            t,
+            s,
+            "/toys.v1.ToyService/UpdateManufactureStatus",
+            b'{"toyId": "x", "run": {"failures": [' + b",".join([b"{}"] * 340_000) + b"]}}",
+        ),
+        http=True,
+    ),
+    Attack(
+        "http-slowloris",
+        "HTTP: 1,200 connections that begin a request's headers and wait",
+        lambda t, s: attackers.http_slow_headers(t, s, 1200),
+        http=True,
+    ),
+    Attack(
+        "http-silent",
+        "HTTP: 1,000 connections that never send a byte",
+        lambda t, s: attackers.http_silent(t, s, 1000),
+        http=True,
+    ),
 )
 
 
@@ -117,6 +142,26 @@ async def _timed(call: Callable[[], Awaitable[object]]) -> tuple[bool, float]:
     except Exception:
         return False, time.monotonic() - started
     return True, time.monotonic() - started
+
+
+async def legitimate_http_client(port: int, toy_id: str, stop: asyncio.Event, legit: Legit) -> None:
+    """GetToy over Connect JSON and /readyz, each on a connection of its own, once a second."""
+    base = f"http://127.0.0.1:{port}"
+
+    async def get_toy() -> None:
+        async with httpx.AsyncClient(base_url=base) as client:
+            answer = await client.post("/toys.v1.ToyService/GetToy", json={"id": toy_id})
+            answer.raise_for_status()
+
+    async def ready() -> None:
+        async with httpx.AsyncClient(base_url=base) as client:
+            (await client.get("/readyz")).raise_for_status()
+
+    while not stop.is_set():
+        tick = time.monotonic()
+        for ok, seconds in await asyncio.gather(_timed(get_toy), _timed(ready)):
+            legit.calls.append((tick, ok, seconds))
+        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
 
 
 async def legitimate_client(
@@ -165,7 +210,12 @@ async def run_one(
 ) -> Result:
     legit = Legit()
     stop_legit = asyncio.Event()
-    client = asyncio.ensure_future(legitimate_client(server.port, toy_id, tls, stop_legit, legit))
+    port = server.http_port if attack.http else server.port
+    client = asyncio.ensure_future(
+        legitimate_http_client(port, toy_id, stop_legit, legit)
+        if attack.http
+        else legitimate_client(port, toy_id, tls, stop_legit, legit)
+    )
     await asyncio.sleep(2)  # the client's first calls, unhindered
     rss_before = server.rss_kb()
     cpu_before = server.cpu_seconds()
@@ -177,7 +227,7 @@ async def run_one(
         "--attacker",
         attack.name,
         "--port",
-        str(server.port),
+        str(port),
         "--seconds",
         str(args.seconds),
         *(["--ca", str(args.ca_file)] if attack.tls else []),
@@ -210,8 +260,8 @@ async def run_one(
     )
 
 
-def _server(db: str, tree: Path | None, tls_files: list[str]) -> Server:
-    command = [sys.executable, "-m", "toys", "--port", "{port}", "--db", db, *tls_files]
+def _server(db: str, tree: Path | None, flags: list[str]) -> Server:
+    command = [sys.executable, "-m", "toys", "--port", "{port}", "--db", db, *flags]
     return Server(command, env={"TOYS_LOG_LEVEL": "WARNING"}, cwd=tree)
 
 
@@ -258,8 +308,13 @@ def main() -> None:
         for index, attack in enumerate(chosen):
             db = str(Path(tmp) / f"attack-{index}.db")
             [toy_id] = fill_sync(db, 1)
-            tls_files = ["--tls-cert", str(cert_file), "--tls-key", str(key_file)]
-            server = _server(db, args.tree, tls_files if attack.tls else []).start()
+            flags = ["--tls-cert", str(cert_file), "--tls-key", str(key_file)] if attack.tls else []
+            if attack.http:
+                http_port = free_port()
+                flags += ["--http-port", str(http_port)]
+            server = _server(db, args.tree, flags).start()
+            if attack.http:
+                server.http_port = http_port
             client_tls = None
             if attack.tls:
                 client_tls = ssl.create_default_context()

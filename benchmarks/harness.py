@@ -49,6 +49,7 @@ class Server:
     cwd: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
     port: int = 0
+    http_port: int = 0  # its HTTP port, when the command gives it one
 
     def start(self, timeout_s: float = 30) -> Server:
         server_cores, _ = cores_for(SERVER_CPU, LOAD_CPU)

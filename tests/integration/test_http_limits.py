@@ -134,3 +134,19 @@ async def test_one_address_gets_its_share_of_connections_and_no_more(port: int) 
     for _, held_writer in held:
         held_writer.close()
         await held_writer.wait_closed()
+
+
+async def test_refused_connections_leave_nothing_behind() -> None:
+    """A connection refused at the per-address limit is dropped whole: the server keeps only
+    the ones it admitted."""
+    server = HttpServer(hello, guard=ConnectionGuard(QUICK))
+    port = await server.listen_on(socket.create_server(("127.0.0.1", 0)))
+    held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+    for _ in range(20):
+        assert await refused(port)
+    assert server.connections == 3
+    for _, writer in held:
+        writer.close()
+        await writer.wait_closed()
+    server.close()
+    await server.wait_closed()

@@ -45,10 +45,12 @@ class HttpConnection(GuardedStart, HttpToolsProtocol):
         *,
         guard: ConnectionGuard,
         tls: ssl.SSLContext | None = None,
+        on_admitted: Callable[[HttpConnection], None] = lambda _: None,
         on_lost: Callable[[HttpConnection], None] = lambda _: None,
     ) -> None:
         super().__init__(config, state, app_state={}, _loop=asyncio.get_running_loop())
         self._guarded(guard, tls)
+        self._on_admitted = on_admitted
         self._on_lost = on_lost
         self._requests = 0
         self._in_headers = False
@@ -70,6 +72,12 @@ class HttpConnection(GuardedStart, HttpToolsProtocol):
             self.transport.abort()
 
     # -- the connection's life -----------------------------------------------------------------
+
+    def admitted(self, peer_host: str) -> bool:
+        if not super().admitted(peer_host):
+            return False
+        self._on_admitted(self)
+        return True
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._arm("first", self._limits.first_call_timeout_s, self._expire("made no request"))

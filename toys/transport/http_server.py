@@ -56,12 +56,19 @@ class HttpServer:
         self._all_closed.set()
 
     def _connection(self) -> HttpConnection:
-        connection = HttpConnection(
-            self._config, self._state, guard=self.guard, tls=self._tls, on_lost=self._closed
+        return HttpConnection(
+            self._config,
+            self._state,
+            guard=self.guard,
+            tls=self._tls,
+            on_admitted=self._opened,
+            on_lost=self._closed,
         )
+
+    def _opened(self, connection: HttpConnection) -> None:
+        # Only admitted ones: a refused connection is dropped with nothing kept of it.
         self._open.add(connection)
         self._all_closed.clear()
-        return connection
 
     def _closed(self, connection: HttpConnection) -> None:
         self._open.discard(connection)
@@ -77,6 +84,11 @@ class HttpServer:
         sock.listen(LISTEN_BACKLOG)
         self._listeners.append(Listener(sock, self._connection))
         return int(sock.getsockname()[1])
+
+    @property
+    def connections(self) -> int:
+        """Connections admitted and not yet closed."""
+        return len(self._open)
 
     @property
     def in_flight(self) -> int:
