@@ -18,14 +18,16 @@ METHODS = frozenset(
         "UpdateManufactureStatus",
         "HealthCheck",
         "WatchToys",
+        "GetToyHistory",
     }
 )
 ALLOWED = {
-    Role.READER: {"GetToy", "ListToys", "WatchToys", "HealthCheck"},
+    Role.READER: {"GetToy", "ListToys", "WatchToys", "GetToyHistory", "HealthCheck"},
     Role.WRITER: {
         "GetToy",
         "ListToys",
         "WatchToys",
+        "GetToyHistory",
         "CreateToy",
         "DeleteToy",
         "ResetToy",

@@ -43,6 +43,7 @@ CALLS: dict[str, Call] = {
         pb.UpdateManufactureStatusRequest(toy_id="missing")
     ),
     "HealthCheck": lambda s: s.health_check(pb.HealthCheckRequest()),
+    "GetToyHistory": lambda s: s.get_toy_history(pb.GetToyHistoryRequest(id="missing")),
     "WatchToys": _watch,
 }
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import struct
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -286,3 +287,54 @@ async def test_the_largest_valid_callback_is_read_from_json(ports: Ports) -> Non
     )
     assert status is Status.OK, body
     assert len(body["toy"]["lastRun"]["failures"]) == MAX_FAILURES
+
+
+async def test_a_toys_history_reads_the_same_on_both_ports(ports: Ports) -> None:
+    """Each change of a toy, oldest first: created, its run started and ended, reset."""
+    _, stub, client = ports
+    toy = (await stub.create_toy(pb.CreateToyRequest(name="Car"))).toy
+    assert toy is not None
+    for reported, phase in ((pb.ManufactureStatus.RUNNING, "Running"), (SUCCEEDED, "Succeeded")):
+        await stub.update_manufacture_status(callback(toy.id, reported, phase))
+    await stub.reset_toy(pb.ResetToyRequest(id=toy.id))
+    over_grpc = await stub.get_toy_history(pb.GetToyHistoryRequest(id=toy.id))
+    statuses = [entry.toy.status.name for entry in over_grpc.entries if entry.toy]
+    assert statuses == ["PENDING", "RUNNING", "SUCCEEDED", "PENDING"]
+    assert over_grpc.complete
+    last_run = over_grpc.entries[2].toy.last_run if over_grpc.entries[2].toy else None
+    assert last_run is not None
+    assert (last_run.uid, last_run.phase, last_run.units_produced) == ("run-1", "Succeeded", 3)
+    status, body = await call_json(client, "GetToyHistory", {"id": toy.id})
+    assert status is Status.OK
+    expected = json_format.MessageToDict(
+        toys_pb2.GetToyHistoryResponse.FromString(bytes(over_grpc))
+    )
+    assert body == expected
+
+
+async def test_history_of_no_toy_is_not_found(ports: Ports) -> None:
+    _, _, client = ports
+    assert (await call_json(client, "GetToyHistory", {"id": "missing"}))[0] is Status.NOT_FOUND
+
+
+SUCCEEDED = pb.ManufactureStatus.SUCCEEDED
+
+
+def callback(
+    toy_id: str, status: pb.ManufactureStatus, phase: str
+) -> pb.UpdateManufactureStatusRequest:
+    now = datetime.now(UTC)
+    ended = phase != "Running"
+    return pb.UpdateManufactureStatusRequest(
+        toy_id=toy_id,
+        status=status,
+        run=pb.WorkflowRun(
+            uid="run-1",
+            name="wf",
+            phase=phase,
+            creation_time=now - timedelta(minutes=2),
+            started_time=now - timedelta(minutes=2),
+            finished_time=now if ended else None,
+            units_produced=3 if ended else 0,
+        ),
+    )

@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, object]] = {
     "ResetToy": {"id": "missing"},
     "UpdateManufactureStatus": {"toyId": "missing"},
     "HealthCheck": {},
+    "GetToyHistory": {"id": "missing"},
 }
 
 

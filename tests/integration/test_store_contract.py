@@ -16,7 +16,15 @@ from tests.support import T0, run_at
 from toys.core.page_tokens import PageTokens
 from toys.core.service import ToyService
 from toys.core.store import BulkStore, PageCursor, StoreUnavailable
-from toys.domain import CallbackOutcome, ManufactureStatus, NewToy, Toy, ToyNotFound, create_toy
+from toys.domain import (
+    CallbackOutcome,
+    ChangeKind,
+    ManufactureStatus,
+    NewToy,
+    Toy,
+    ToyNotFound,
+    create_toy,
+)
 
 S = ManufactureStatus
 
@@ -205,3 +213,24 @@ async def test_status_summary_counts_toys_and_dates_the_longest_run(any_store: B
 async def test_status_summary_of_an_empty_store(any_store: BulkStore) -> None:
     summary = await any_store.status_summary()
     assert (dict(summary.counts), summary.running_since) == ({}, None)
+
+
+async def test_a_toys_changes_are_read_back_oldest_first(any_store: BulkStore) -> None:
+    toy = toy_named("Car")
+    await any_store.add(toy)
+    await any_store.add(toy_named("Other"))
+    for _ in range(3):
+        await any_store.update(toy.id, bump)
+    changes = await any_store.changes_of(toy.id, 10)
+    assert [c.kind for c in changes] == [ChangeKind.ADDED] + [ChangeKind.MODIFIED] * 3
+    assert [c.toy.number_manufactured for c in changes] == [0, 1, 2, 3]
+    newest = await any_store.changes_of(toy.id, 2)
+    assert [c.toy.number_manufactured for c in newest] == [2, 3]
+
+
+async def test_a_deleted_toys_changes_stay_readable(any_store: BulkStore) -> None:
+    toy = toy_named("Car")
+    await any_store.add(toy)
+    await any_store.delete(toy.id)
+    changes = await any_store.changes_of(toy.id, 10)
+    assert [c.kind for c in changes] == [ChangeKind.ADDED, ChangeKind.DELETED]

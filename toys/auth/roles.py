@@ -15,7 +15,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-_READ = frozenset({"GetToy", "ListToys", "WatchToys"})
+_READ = frozenset({"GetToy", "ListToys", "WatchToys", "GetToyHistory"})
 _WRITE = frozenset({"CreateToy", "DeleteToy", "ResetToy"})
 _CALLBACK = frozenset({"UpdateManufactureStatus"})
 OPEN_METHODS = frozenset({f"{SERVICE}HealthCheck"})

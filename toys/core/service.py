@@ -1,9 +1,10 @@
-"""Use cases: create, get, list, report a run, reset, delete. Plain values in, domain out."""
+"""Use cases: create, get, list, report a run, reset, delete, a toy's history. Plain values
+in, domain out."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,16 +14,20 @@ from toys.core.store import PageCursor, ToyStore
 from toys.domain import (
     CallbackOutcome,
     CallbackResult,
+    ChangeKind,
     InvalidArgument,
     ManufactureStatus,
     NewToy,
     Toy,
+    ToyChange,
     WorkflowRun,
 )
 from toys.domain.limits import DEFAULT_CLOCK_SKEW
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# The newest changes of one toy a history shows (a toy reported every minute for 16 hours).
+MAX_HISTORY = 1000
 
 
 def utc_now() -> datetime:
@@ -37,6 +42,15 @@ def new_toy_id() -> str:
 class ToyPage:
     toys: list[Toy]
     next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToyHistory:
+    """A toy's changes, oldest first; `complete` when they go back to its creation (the change
+    log keeps the newest changes of the store, and a history shows MAX_HISTORY at most)."""
+
+    changes: Sequence[ToyChange]
+    complete: bool
 
 
 class ToyService:
@@ -92,6 +106,13 @@ class ToyService:
             return (result.toy if result.outcome is CallbackOutcome.APPLIED else None), result
 
         return await self._store.update(toy_id, change)
+
+    async def history(self, toy_id: str) -> ToyHistory:
+        changes = await self._store.changes_of(domain.check_toy_id(toy_id), MAX_HISTORY)
+        if not changes:
+            await self._store.get(toy_id)  # NOT_FOUND when there is no such toy
+        complete = bool(changes) and changes[0].kind is ChangeKind.ADDED
+        return ToyHistory(changes, complete)
 
     async def delete(self, toy_id: str) -> None:
         await self._store.delete(domain.check_toy_id(toy_id))

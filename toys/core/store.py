@@ -111,6 +111,10 @@ class ToyStore(Protocol):
         """A random secret made once per database, the same for every server on it (the key
         that makes page tokens tamper-evident)."""
 
+    async def changes_of(self, toy_id: str, limit: int) -> Sequence[ToyChange]:
+        """The newest `limit` changes of one toy that the change log keeps, oldest first
+        (deleted toys' too)."""
+
     async def status_summary(self) -> StatusSummary:
         """The toys by status (a read of the whole table's status index: for a scrape every
         few seconds, not for every call)."""
@@ -162,6 +166,9 @@ class DelegatingStore:
 
     async def status_summary(self) -> StatusSummary:
         return await self.inner.status_summary()
+
+    async def changes_of(self, toy_id: str, limit: int) -> Sequence[ToyChange]:
+        return await self.inner.changes_of(toy_id, limit)
 
     async def close(self) -> None:
         await self.inner.close()

@@ -62,6 +62,10 @@ class ToyServicer(pb.ToyServiceBase):
         return await self._answers.delete(message)
 
     @translating_errors
+    async def get_toy_history(self, message: pb.GetToyHistoryRequest) -> pb.GetToyHistoryResponse:
+        return await self._answers.history(message)
+
+    @translating_errors
     async def reset_toy(self, message: pb.ResetToyRequest) -> pb.ResetToyResponse:
         return pb.ResetToyResponse(toy=translate.toy_to_pb(await self._answers.reset_done(message)))
 

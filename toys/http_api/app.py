@@ -21,7 +21,9 @@ from toys.http_api.responses import send_body, send_error
 
 SERVICE = "/toys.v1.ToyService/"
 # Methods that only read, which Connect may send as GET (NO_SIDE_EFFECTS in the proto).
-READ_ONLY = frozenset(f"{SERVICE}{name}" for name in ("GetToy", "ListToys", "HealthCheck"))
+READ_ONLY = frozenset(
+    f"{SERVICE}{name}" for name in ("GetToy", "ListToys", "HealthCheck", "GetToyHistory")
+)
 
 Scrape = Callable[[], Awaitable[tuple[bytes, bytes]]]  # -> (content type, body)
 

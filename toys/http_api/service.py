@@ -81,6 +81,11 @@ class ConnectToyService:
     async def reset_toy(self, request: pb.ResetToyRequest, ctx: RequestContext[Any, Any]) -> Any:
         return await _answered(self._answers.reset, request, ctx)
 
+    async def get_toy_history(
+        self, request: pb.GetToyHistoryRequest, ctx: RequestContext[Any, Any]
+    ) -> Any:
+        return await _answered(self._answers.history, request, ctx)
+
     async def health_check(
         self, request: pb.HealthCheckRequest, ctx: RequestContext[Any, Any]
     ) -> Any:

@@ -107,6 +107,18 @@ class ToyAnswers:
     async def report(self, message: pb.UpdateManufactureStatusRequest) -> Encoded:
         return self.callback_answer(await self.reported(message))
 
+    async def history(self, message: pb.GetToyHistoryRequest) -> pb.GetToyHistoryResponse:
+        found = await self.service.history(message.id)
+        return pb.GetToyHistoryResponse(
+            entries=[
+                pb.ToyHistoryEntry(
+                    type=EVENT_TYPES[change.kind], toy=translate.toy_to_pb(change.toy)
+                )
+                for change in found.changes
+            ],
+            complete=found.complete,
+        )
+
     async def delete(self, message: pb.DeleteToyRequest) -> pb.DeleteToyResponse:
         await self.service.delete(message.id)
         return pb.DeleteToyResponse()

@@ -29,6 +29,10 @@ _AFTER = (
     "WHERE sequence > $1 ORDER BY sequence LIMIT $2"
 )
 _HISTORY = "SELECT min(sequence), max(sequence) FROM toy_changes"
+_OF_TOY = (
+    "SELECT sequence, kind, previous_status, toy FROM toy_changes "
+    "WHERE toy_id = $1 ORDER BY sequence DESC LIMIT $2"
+)
 # Everything asyncpg raises when the database or the connection fails. InternalClientError is
 # what a pooled connection the server closed can raise on its next use (seen after a restart).
 FAILURES = (
@@ -67,6 +71,11 @@ class PostgresChangeReads:
     async def changes_after(self, sequence: int, limit: int) -> list[ToyChange]:
         async with self._connection() as conn:
             return [_change(row) for row in await conn.fetch(_AFTER, sequence, limit)]
+
+    async def changes_of(self, toy_id: str, limit: int) -> list[ToyChange]:
+        async with self._connection() as conn:
+            rows = await conn.fetch(_OF_TOY, toy_id, limit)
+        return [_change(row) for row in reversed(rows)]
 
     async def change_history(self) -> tuple[int, int]:
         async with self._connection() as conn:

@@ -119,6 +119,10 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         FOR EACH ROW EXECUTE FUNCTION toys_next_revision()
         """,
     ),
+    (
+        # A toy's history (GetToyHistory) read from the change log without a scan of it.
+        "CREATE INDEX toy_changes_by_toy ON toy_changes (toy_id, sequence)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

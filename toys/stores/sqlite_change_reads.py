@@ -28,6 +28,11 @@ class SqliteChangeReads:
             lambda: changes.changes_after(self._threads.reader(), sequence, limit)
         )
 
+    async def changes_of(self, toy_id: str, limit: int) -> list[ToyChange]:
+        return await self._threads.read(
+            lambda: changes.changes_of(self._threads.reader(), toy_id, limit)
+        )
+
     async def change_history(self) -> tuple[int, int]:
         return await self._threads.read(lambda: changes.history(self._threads.reader()))
 

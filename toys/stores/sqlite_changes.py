@@ -9,8 +9,8 @@ the toys it lists and the sequence it names are one state of the database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from toys.domain import ChangeKind, ManufactureStatus, Toy, ToyChange
 from toys.stores.records import field_types, from_columns, from_document, toy_document
@@ -48,7 +48,7 @@ def prune(db: sqlite3.Connection, keep: int) -> None:
     )
 
 
-def changes_after(conn: sqlite3.Connection, sequence: int, limit: int) -> list[ToyChange]:
+def _changes(rows: Iterable[Any]) -> list[ToyChange]:
     return [
         ToyChange(
             sequence=row[0],
@@ -56,8 +56,23 @@ def changes_after(conn: sqlite3.Connection, sequence: int, limit: int) -> list[T
             toy=cast("Toy", from_document(Toy, row[3])),
             previous_status=ManufactureStatus(row[2]) if row[2] is not None else None,
         )
-        for row in conn.execute(_AFTER, (sequence, limit))
+        for row in rows
     ]
+
+
+def changes_after(conn: sqlite3.Connection, sequence: int, limit: int) -> list[ToyChange]:
+    return _changes(conn.execute(_AFTER, (sequence, limit)))
+
+
+_OF_TOY = (
+    "SELECT sequence, kind, previous_status, toy FROM toy_changes "
+    "WHERE toy_id = ? ORDER BY sequence DESC LIMIT ?"
+)
+
+
+def changes_of(conn: sqlite3.Connection, toy_id: str, limit: int) -> list[ToyChange]:
+    """The newest `limit` changes of one toy, oldest first."""
+    return list(reversed(_changes(conn.execute(_OF_TOY, (toy_id, limit)))))
 
 
 def history(conn: sqlite3.Connection) -> tuple[int, int]:

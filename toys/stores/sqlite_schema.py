@@ -116,6 +116,10 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         END
         """,
     ),
+    (
+        # A toy's history (GetToyHistory) read from the change log without a scan of it.
+        "CREATE INDEX toy_changes_by_toy ON toy_changes (toy_id, sequence)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

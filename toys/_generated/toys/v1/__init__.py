@@ -9,6 +9,8 @@ __all__ = (
     "CreateToyResponse",
     "DeleteToyRequest",
     "DeleteToyResponse",
+    "GetToyHistoryRequest",
+    "GetToyHistoryResponse",
     "GetToyRequest",
     "GetToyResponse",
     "HealthCheckRequest",
@@ -20,6 +22,7 @@ __all__ = (
     "ResetToyRequest",
     "ResetToyResponse",
     "Toy",
+    "ToyHistoryEntry",
     "ToyServiceBase",
     "ToyServiceStub",
     "UpdateManufactureStatusRequest",
@@ -372,6 +375,47 @@ default_message_pool.register_message("toys.v1", "DeleteToyResponse", DeleteToyR
 
 
 @dataclass(eq=False, repr=False)
+class GetToyHistoryRequest(betterproto2.Message):
+    """
+    Which toy's history.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["GetToyHistoryRequest"]
+
+    id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+
+default_message_pool.register_message("toys.v1", "GetToyHistoryRequest", GetToyHistoryRequest)
+
+
+@dataclass(eq=False, repr=False)
+class GetToyHistoryResponse(betterproto2.Message):
+    """
+    A toy's changes, oldest first.
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["GetToyHistoryResponse"]
+
+    entries: "list[ToyHistoryEntry]" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, repeated=True
+    )
+
+    complete: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
+    """
+    Whether the entries go back to the toy's creation (its ADDED change is the first).
+    """
+
+
+default_message_pool.register_message("toys.v1", "GetToyHistoryResponse", GetToyHistoryResponse)
+
+
+@dataclass(eq=False, repr=False)
 class GetToyRequest(betterproto2.Message):
     """
     Names the toy to return.
@@ -637,6 +681,27 @@ class Toy(betterproto2.Message):
 
 
 default_message_pool.register_message("toys.v1", "Toy", Toy)
+
+
+@dataclass(eq=False, repr=False)
+class ToyHistoryEntry(betterproto2.Message):
+    """
+    One change of a toy: the toy as the change left it (its last state, when DELETED).
+    """
+
+    @betterproto2.staticproperty
+    @staticmethod
+    def DESCRIPTOR() -> Descriptor:
+        return TOYS_V1_TOYS_PROTO_DESCRIPTOR.message_types_by_name["ToyHistoryEntry"]
+
+    type: "WatchEventType" = betterproto2.field(
+        1, betterproto2.TYPE_ENUM, default_factory=lambda: WatchEventType(0)
+    )
+
+    toy: "Toy | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+
+default_message_pool.register_message("toys.v1", "ToyHistoryEntry", ToyHistoryEntry)
 
 
 @dataclass(eq=False, repr=False)
@@ -1062,6 +1127,31 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
         ):
             yield response
 
+    async def get_toy_history(
+        self,
+        message: "GetToyHistoryRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "GetToyHistoryResponse":
+        """
+        A toy's changes, oldest first: each state it has been in, what changed it (ADDED,
+        MODIFIED, DELETED), and so each callback it applied, with its run. The change log keeps the
+        store's newest changes (--watch-history), and a history holds the toy's newest 1,000;
+        `complete` says whether it reaches back to the toy's creation. A deleted toy's history
+        stays while the log keeps it. NOT_FOUND when there is no such toy and no change of it.
+        """
+
+        return await self._unary_unary(
+            "/toys.v1.ToyService/GetToyHistory",
+            message,
+            GetToyHistoryResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
     async def health_check(
         self,
         message: "HealthCheckRequest | None" = None,
@@ -1092,7 +1182,7 @@ class ToyServiceStub(betterproto2_grpclib.ServiceStub):
 from ...google import protobuf as __google__protobuf__
 
 TOYS_V1_TOYS_PROTO_DESCRIPTOR = default_google_proto_descriptor_pool.AddSerializedFile(
-    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xc2\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12\x1d\n\nrequest_id\x18\x05 \x01(\tR\trequestId"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x9c\x01\n\x10WatchToysRequest\x122\n\x06status\x18\x01 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken\x12!\n\x0csend_initial\x18\x04 \x01(\x08R\x0bsendInitial"\x83\x01\n\x11WatchToysResponse\x12+\n\x04type\x18\x01 \x01(\x0e2\x17.toys.v1.WatchEventTypeR\x04type\x12\x1e\n\x03toy\x18\x02 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"!\n\x0fResetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"2\n\x10ResetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\xa6\x01\n\x0eWatchEventType\x12\x1e\n\x1cWATCH_EVENT_TYPE_UNSPECIFIED\x12\x1a\n\x16WATCH_EVENT_TYPE_ADDED\x10\x01\x12\x1d\n\x19WATCH_EVENT_TYPE_MODIFIED\x10\x02\x12\x1c\n\x18WATCH_EVENT_TYPE_DELETED\x10\x03\x12\x1b\n\x17WATCH_EVENT_TYPE_SYNCED\x10\x04*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\xde\x04\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x12>\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse"\x03\x90\x02\x01\x12D\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse"\x03\x90\x02\x01\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12D\n\tWatchToys\x12\x19.toys.v1.WatchToysRequest\x1a\x1a.toys.v1.WatchToysResponse0\x01\x12M\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponse"\x03\x90\x02\x01b\x06proto3'
+    b'\n\x12toys/v1/toys.proto\x12\x07toys.v1\x1a\x1fgoogle/protobuf/timestamp.proto"\xfd\x03\n\x03Toy\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12E\n\x10manufacture_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0fmanufactureTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12;\n\x0bdesign_time\x18\x05 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12\x1a\n\x08designer\x18\x06 \x01(\tR\x08designer\x12/\n\x13number_manufactured\x18\x07 \x01(\x05R\x12numberManufactured\x122\n\x06status\x18\x08 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12;\n\x0bcreate_time\x18\t \x01(\x0b2\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\n \x01(\x0b2\x1a.google.protobuf.TimestampR\nupdateTime\x12/\n\x08last_run\x18\x0b \x01(\x0b2\x14.toys.v1.WorkflowRunR\x07lastRun"\xe5\x01\n\x0fWorkflowFailure\x12!\n\x0cdisplay_name\x18\x01 \x01(\tR\x0bdisplayName\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12#\n\rtemplate_name\x18\x03 \x01(\tR\x0ctemplateName\x12\x14\n\x05phase\x18\x04 \x01(\tR\x05phase\x12\x19\n\x08pod_name\x18\x05 \x01(\tR\x07podName\x12?\n\rfinished_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime"\x9f\x03\n\x0bWorkflowRun\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03uid\x18\x03 \x01(\tR\x03uid\x12?\n\rcreation_time\x18\x04 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0ccreationTime\x12\x14\n\x05phase\x18\x05 \x01(\tR\x05phase\x12=\n\x0cstarted_time\x18\x06 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0bstartedTime\x12?\n\rfinished_time\x18\x07 \x01(\x0b2\x1a.google.protobuf.TimestampR\x0cfinishedTime\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x124\n\x08failures\x18\t \x03(\x0b2\x18.toys.v1.WorkflowFailureR\x08failures\x12%\n\x0eunits_produced\x18\n \x01(\x05R\runitsProduced"\xc2\x01\n\x10CreateToyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n\x08designer\x18\x02 \x01(\tR\x08designer\x12;\n\x0bdesign_time\x18\x03 \x01(\x0b2\x1a.google.protobuf.TimestampR\ndesignTime\x12"\n\x0cmanufacturor\x18\x04 \x01(\tR\x0cmanufacturor\x12\x1d\n\nrequest_id\x18\x05 \x01(\tR\trequestId"3\n\x11CreateToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x1f\n\rGetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"0\n\x0eGetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"\x81\x01\n\x0fListToysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x122\n\x06status\x18\x03 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status"\\\n\x10ListToysResponse\x12 \n\x04toys\x18\x01 \x03(\x0b2\x0c.toys.v1.ToyR\x04toys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken"\x9c\x01\n\x10WatchToysRequest\x122\n\x06status\x18\x01 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken\x12!\n\x0csend_initial\x18\x04 \x01(\x08R\x0bsendInitial"\x83\x01\n\x11WatchToysResponse\x12+\n\x04type\x18\x01 \x01(\x0e2\x17.toys.v1.WatchEventTypeR\x04type\x12\x1e\n\x03toy\x18\x02 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x12!\n\x0cresume_token\x18\x03 \x01(\tR\x0bresumeToken"\x93\x01\n\x1eUpdateManufactureStatusRequest\x12\x15\n\x06toy_id\x18\x01 \x01(\tR\x05toyId\x122\n\x06status\x18\x02 \x01(\x0e2\x1a.toys.v1.ManufactureStatusR\x06status\x12&\n\x03run\x18\x03 \x01(\x0b2\x14.toys.v1.WorkflowRunR\x03run"u\n\x1fUpdateManufactureStatusResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy\x122\n\x07outcome\x18\x02 \x01(\x0e2\x18.toys.v1.CallbackOutcomeR\x07outcome""\n\x10DeleteToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"\x13\n\x11DeleteToyResponse"!\n\x0fResetToyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"2\n\x10ResetToyResponse\x12\x1e\n\x03toy\x18\x01 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"&\n\x14GetToyHistoryRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id"^\n\x0fToyHistoryEntry\x12+\n\x04type\x18\x01 \x01(\x0e2\x17.toys.v1.WatchEventTypeR\x04type\x12\x1e\n\x03toy\x18\x02 \x01(\x0b2\x0c.toys.v1.ToyR\x03toy"g\n\x15GetToyHistoryResponse\x122\n\x07entries\x18\x01 \x03(\x0b2\x18.toys.v1.ToyHistoryEntryR\x07entries\x12\x1a\n\x08complete\x18\x02 \x01(\x08R\x08complete"\x14\n\x12HealthCheckRequest"\x9c\x02\n\x13HealthCheckResponse\x12B\n\x06status\x18\x01 \x01(\x0e2*.toys.v1.HealthCheckResponse.ServingStatusR\x06status\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x19\n\x08store_ok\x18\x03 \x01(\x08R\x07storeOk\x12!\n\x0cstore_detail\x18\x04 \x01(\tR\x0bstoreDetail"i\n\rServingStatus\x12\x1c\n\x1aSERVING_STATUS_UNSPECIFIED\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x02*\xd4\x01\n\x11ManufactureStatus\x12 \n\x1eMANUFACTURE_STATUS_UNSPECIFIED\x12\x1e\n\x1aMANUFACTURE_STATUS_PENDING\x10\x01\x12\x1e\n\x1aMANUFACTURE_STATUS_RUNNING\x10\x02\x12 \n\x1cMANUFACTURE_STATUS_SUCCEEDED\x10\x03\x12\x1d\n\x19MANUFACTURE_STATUS_FAILED\x10\x04\x12\x1c\n\x18MANUFACTURE_STATUS_ERROR\x10\x05*\xa6\x01\n\x0eWatchEventType\x12\x1e\n\x1cWATCH_EVENT_TYPE_UNSPECIFIED\x12\x1a\n\x16WATCH_EVENT_TYPE_ADDED\x10\x01\x12\x1d\n\x19WATCH_EVENT_TYPE_MODIFIED\x10\x02\x12\x1c\n\x18WATCH_EVENT_TYPE_DELETED\x10\x03\x12\x1b\n\x17WATCH_EVENT_TYPE_SYNCED\x10\x04*\x88\x01\n\x0fCallbackOutcome\x12\x1e\n\x1cCALLBACK_OUTCOME_UNSPECIFIED\x12\x1c\n\x18CALLBACK_OUTCOME_APPLIED\x10\x01\x12\x1b\n\x17CALLBACK_OUTCOME_REPLAY\x10\x02\x12\x1a\n\x16CALLBACK_OUTCOME_STALE\x10\x032\xb3\x05\n\nToyService\x12B\n\tCreateToy\x12\x19.toys.v1.CreateToyRequest\x1a\x1a.toys.v1.CreateToyResponse\x12>\n\x06GetToy\x12\x16.toys.v1.GetToyRequest\x1a\x17.toys.v1.GetToyResponse"\x03\x90\x02\x01\x12D\n\x08ListToys\x12\x18.toys.v1.ListToysRequest\x1a\x19.toys.v1.ListToysResponse"\x03\x90\x02\x01\x12l\n\x17UpdateManufactureStatus\x12\'.toys.v1.UpdateManufactureStatusRequest\x1a(.toys.v1.UpdateManufactureStatusResponse\x12B\n\tDeleteToy\x12\x19.toys.v1.DeleteToyRequest\x1a\x1a.toys.v1.DeleteToyResponse\x12?\n\x08ResetToy\x12\x18.toys.v1.ResetToyRequest\x1a\x19.toys.v1.ResetToyResponse\x12D\n\tWatchToys\x12\x19.toys.v1.WatchToysRequest\x1a\x1a.toys.v1.WatchToysResponse0\x01\x12S\n\rGetToyHistory\x12\x1d.toys.v1.GetToyHistoryRequest\x1a\x1e.toys.v1.GetToyHistoryResponse"\x03\x90\x02\x01\x12M\n\x0bHealthCheck\x12\x1b.toys.v1.HealthCheckRequest\x1a\x1c.toys.v1.HealthCheckResponse"\x03\x90\x02\x01b\x06proto3'
 )
 
 
@@ -1182,6 +1272,17 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
         yield WatchToysResponse()
 
+    async def get_toy_history(self, message: "GetToyHistoryRequest") -> "GetToyHistoryResponse":
+        """
+        A toy's changes, oldest first: each state it has been in, what changed it (ADDED,
+        MODIFIED, DELETED), and so each callback it applied, with its run. The change log keeps the
+        store's newest changes (--watch-history), and a history holds the toy's newest 1,000;
+        `complete` says whether it reaches back to the toy's creation. A deleted toy's history
+        stays while the log keeps it. NOT_FOUND when there is no such toy and no change of it.
+        """
+
+        raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
+
     async def health_check(self, message: "HealthCheckRequest") -> "HealthCheckResponse":
         """
         Reports whether the service can serve, its version and the health of its store.
@@ -1251,6 +1352,14 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
             request,
         )
 
+    async def __rpc_get_toy_history(
+        self, stream: "grpclib.server.Stream[GetToyHistoryRequest, GetToyHistoryResponse]"
+    ) -> None:
+        request = await stream.recv_message()
+        assert request is not None
+        response = await self.get_toy_history(request)
+        await stream.send_message(response)
+
     async def __rpc_health_check(
         self, stream: "grpclib.server.Stream[HealthCheckRequest, HealthCheckResponse]"
     ) -> None:
@@ -1302,6 +1411,12 @@ class ToyServiceBase(betterproto2_grpclib.ServiceBase):
                 grpclib.const.Cardinality.UNARY_STREAM,
                 WatchToysRequest,
                 WatchToysResponse,
+            ),
+            "/toys.v1.ToyService/GetToyHistory": grpclib.const.Handler(
+                self.__rpc_get_toy_history,
+                grpclib.const.Cardinality.UNARY_UNARY,
+                GetToyHistoryRequest,
+                GetToyHistoryResponse,
             ),
             "/toys.v1.ToyService/HealthCheck": grpclib.const.Handler(
                 self.__rpc_health_check,

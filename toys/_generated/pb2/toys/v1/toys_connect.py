@@ -38,6 +38,9 @@ class ToyService(Protocol):
     def watch_toys(self, request: toys_dot_v1_dot_toys__pb2.WatchToysRequest, ctx: RequestContext) -> AsyncIterator[toys_dot_v1_dot_toys__pb2.WatchToysResponse]:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
+    async def get_toy_history(self, request: toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest, ctx: RequestContext) -> toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+
     async def health_check(self, request: toys_dot_v1_dot_toys__pb2.HealthCheckRequest, ctx: RequestContext) -> toys_dot_v1_dot_toys__pb2.HealthCheckResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
 
@@ -116,6 +119,16 @@ class ToyServiceASGIApplication(ConnectASGIApplication[ToyService]):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=svc.watch_toys,
+                ),
+                "/toys.v1.ToyService/GetToyHistory": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetToyHistory",
+                        service_name="toys.v1.ToyService",
+                        input=toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+                        output=toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                    ),
+                    function=svc.get_toy_history,
                 ),
                 "/toys.v1.ToyService/HealthCheck": Endpoint.unary(
                     method=MethodInfo(
@@ -284,6 +297,28 @@ class ToyServiceClient(ConnectClient):
             timeout_ms=timeout_ms,
         )
 
+    async def get_toy_history(
+        self,
+        request: toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse:
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetToyHistory",
+                service_name="toys.v1.ToyService",
+                input=toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+                output=toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+
     async def health_check(
         self,
         request: toys_dot_v1_dot_toys__pb2.HealthCheckRequest,
@@ -321,6 +356,8 @@ class ToyServiceSync(Protocol):
     def reset_toy(self, request: toys_dot_v1_dot_toys__pb2.ResetToyRequest, ctx: RequestContext) -> toys_dot_v1_dot_toys__pb2.ResetToyResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
     def watch_toys(self, request: toys_dot_v1_dot_toys__pb2.WatchToysRequest, ctx: RequestContext) -> Iterator[toys_dot_v1_dot_toys__pb2.WatchToysResponse]:
+        raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
+    def get_toy_history(self, request: toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest, ctx: RequestContext) -> toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
     def health_check(self, request: toys_dot_v1_dot_toys__pb2.HealthCheckRequest, ctx: RequestContext) -> toys_dot_v1_dot_toys__pb2.HealthCheckResponse:
         raise ConnectError(Code.UNIMPLEMENTED, "Not implemented")
@@ -399,6 +436,16 @@ class ToyServiceWSGIApplication(ConnectWSGIApplication):
                         idempotency_level=IdempotencyLevel.UNKNOWN,
                     ),
                     function=service.watch_toys,
+                ),
+                "/toys.v1.ToyService/GetToyHistory": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetToyHistory",
+                        service_name="toys.v1.ToyService",
+                        input=toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+                        output=toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                    ),
+                    function=service.get_toy_history,
                 ),
                 "/toys.v1.ToyService/HealthCheck": EndpointSync.unary(
                     method=MethodInfo(
@@ -565,6 +612,28 @@ class ToyServiceClientSync(ConnectClientSync):
             ),
             headers=headers,
             timeout_ms=timeout_ms,
+        )
+
+    def get_toy_history(
+        self,
+        request: toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None,
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse:
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetToyHistory",
+                service_name="toys.v1.ToyService",
+                input=toys_dot_v1_dot_toys__pb2.GetToyHistoryRequest,
+                output=toys_dot_v1_dot_toys__pb2.GetToyHistoryResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
         )
 
     def health_check(

@@ -227,6 +227,28 @@ class ResetToyResponse(_message.Message):
     toy: Toy
     def __init__(self, toy: _Optional[_Union[Toy, _Mapping]] = ...) -> None: ...
 
+class GetToyHistoryRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ToyHistoryEntry(_message.Message):
+    __slots__ = ("type", "toy")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TOY_FIELD_NUMBER: _ClassVar[int]
+    type: WatchEventType
+    toy: Toy
+    def __init__(self, type: _Optional[_Union[WatchEventType, str]] = ..., toy: _Optional[_Union[Toy, _Mapping]] = ...) -> None: ...
+
+class GetToyHistoryResponse(_message.Message):
+    __slots__ = ("entries", "complete")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[ToyHistoryEntry]
+    complete: bool
+    def __init__(self, entries: _Optional[_Iterable[_Union[ToyHistoryEntry, _Mapping]]] = ..., complete: _Optional[bool] = ...) -> None: ...
+
 class HealthCheckRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
