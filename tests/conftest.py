@@ -25,13 +25,15 @@ settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "toys"))
 
 _E2E = Path(__file__).parent / "e2e"
+_BROWSER = Path(__file__).parent / "browser"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is an e2e test, and every test on the PostgreSQL server a
-    postgres test: `poe test-fast` leaves both out (and the tests marked slow)."""
+    """Everything under tests/e2e and tests/browser is an e2e test, and every test on the
+    PostgreSQL server a postgres test: `poe test-fast` leaves both out (and the tests marked
+    slow)."""
     for item in items:
-        if _E2E in item.path.parents:
+        if _E2E in item.path.parents or _BROWSER in item.path.parents:
             item.add_marker(pytest.mark.e2e)
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("backend") == "postgres"

@@ -3,7 +3,8 @@
 - /toys.v1.ToyService/<Method>: Connect (unary in JSON or binary, GET for the methods that
   only read, WatchToys as a Connect stream) and gRPC-Web, by connect-python;
 - /argo/v1/callbacks: Argo's `http` exit handler (toys.http_api.argo_callbacks);
-- /healthz, /readyz: the probes; /metrics: Prometheus' text format.
+- /healthz, /readyz: the probes; /metrics: Prometheus' text format;
+- /, /toys/<id>, /ui/<file>: the dashboard (toys.http_api.dashboard).
 Every API call runs through toys.http_api.calls (auth, drain, limits, logs, audit, metrics).
 """
 
@@ -16,6 +17,7 @@ from grpclib.const import Status
 
 from toys.http_api import argo_callbacks
 from toys.http_api.calls import App, HttpCalls
+from toys.http_api.dashboard import Dashboard
 from toys.http_api.probes import Probes
 from toys.http_api.responses import send_body, send_error
 
@@ -37,12 +39,14 @@ class HttpApi:
         argo: App,
         probes: Probes,
         metrics: Scrape | None = None,
+        dashboard: Dashboard | None = None,
     ) -> None:
         self._calls = calls
         self._connect = connect
         self._argo = argo
         self._probes = probes
         self._metrics = metrics
+        self._dashboard = dashboard
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -67,6 +71,9 @@ class HttpApi:
         elif path == "/metrics" and self._metrics is not None:
             content_type, body = await self._metrics()
             await send_body(send, 200, body, content_type)
+        elif self._dashboard is not None and self._dashboard.handles(path):
+            if not await self._dashboard(scope, send):
+                await send_error(send, Status.NOT_FOUND, f"no such path: {path[:200]}")
         else:
             await send_error(send, Status.NOT_FOUND, f"no such path: {path[:200]}")
 

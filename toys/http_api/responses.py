@@ -19,6 +19,8 @@ async def send_body(
     body: bytes,
     content_type: bytes,
     headers: list[tuple[bytes, bytes]] | None = None,
+    *,
+    cache: bytes = b"no-store",
 ) -> None:
     await send(
         {
@@ -28,7 +30,7 @@ async def send_body(
                 (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-content-type-options", b"nosniff"),
-                (b"cache-control", b"no-store"),
+                (b"cache-control", cache),
                 *(headers or []),
             ],
         }

@@ -14,6 +14,7 @@ from toys.http_api import codecs
 from toys.http_api.app import HttpApi, Scrape
 from toys.http_api.argo_callbacks import ArgoCallbacks
 from toys.http_api.calls import CallTracing, HttpCalls
+from toys.http_api.dashboard import Dashboard
 from toys.http_api.probes import Probes
 from toys.http_api.service import toy_service_app
 from toys.messages.answers import ToyAnswers, WatchAnswers
@@ -51,5 +52,6 @@ def build_http(
         argo=ArgoCallbacks(answers),
         probes=Probes(readiness, package_version()),
         metrics=metrics,
+        dashboard=Dashboard(),
     )
     return HttpServer(app, guard=guard)
