@@ -18,6 +18,7 @@ from toys.domain import ChangeKind, ResumeTooOld, Toy, WatchEnded, WatchFellBehi
 from toys.watching.feed import ChangeFeed, FeedClosed
 
 SNAPSHOT_PAGE = 500
+FIRST_SNAPSHOT_PAGE = 50  # a first page small enough to be on its way at once
 CHANGES_BATCH = 500
 # A watch is ended (ABORTED, resumable) when its client is too slow: it took longer than
 # STALLED_S to take an event (HTTP/2 flow control held the send: the client is not reading)
@@ -75,7 +76,9 @@ class Watches:
         elif start.send_initial:
             async with self._store.snapshot(start.filter) as snapshot:
                 position = snapshot.sequence
-                while page := await snapshot.next_toys(SNAPSHOT_PAGE):
+                size = FIRST_SNAPSHOT_PAGE
+                while page := await snapshot.next_toys(size):
+                    size = SNAPSHOT_PAGE
                     for toy in page:
                         yield WatchEvent(ChangeKind.ADDED, toy, position)
             yield WatchEvent(ChangeKind.SYNCED, None, position)

@@ -1,4 +1,7 @@
-// ToyService over Connect: unary calls in JSON, server streams read envelope by envelope.
+// ToyService over Connect: unary calls in JSON; WatchToys as a binary Connect stream (its
+// messages read by proto.js), envelope by envelope.
+
+import { decode, WATCH_RESPONSE, watchRequest } from "./proto.js";
 
 const SERVICE = "/toys.v1.ToyService/";
 const TOKEN_KEY = "toys.token";
@@ -45,20 +48,19 @@ export async function call(method, message) {
   return response.json();
 }
 
-function envelope(message) {
-  const payload = new TextEncoder().encode(JSON.stringify(message));
+function envelope(payload) {
   const framed = new Uint8Array(5 + payload.length);
   new DataView(framed.buffer).setUint32(1, payload.length);
   framed.set(payload, 5);
   return framed;
 }
 
-// Each message of a server stream; throws ApiError with the stream's end error, if any.
-export async function* stream(method, message, signal) {
-  const response = await fetch(SERVICE + method, {
+// Each WatchToysResponse of a watch; throws ApiError with the stream's end error, if any.
+export async function* watch(request, signal) {
+  const response = await fetch(`${SERVICE}WatchToys`, {
     method: "POST",
-    headers: headers("application/connect+json"),
-    body: envelope(message),
+    headers: headers("application/connect+proto"),
+    body: envelope(watchRequest(request)),
     credentials: "omit",
     cache: "no-store",
     signal,
@@ -79,13 +81,15 @@ export async function* stream(method, message, signal) {
       const length = new DataView(buffer.buffer, buffer.byteOffset + offset).getUint32(1);
       if (buffer.length - offset < 5 + length) break;
       const flags = buffer[offset];
-      const json = JSON.parse(decoder.decode(buffer.subarray(offset + 5, offset + 5 + length)));
-      offset += 5 + length;
+      const start = offset + 5;
+      offset = start + length;
       if (flags & 0x02) {
-        if (json.error) throw new ApiError(json.error.code, json.error.message);
+        // The end of a Connect stream is JSON, whatever the messages' encoding.
+        const end = JSON.parse(decoder.decode(buffer.subarray(start, offset)));
+        if (end.error) throw new ApiError(end.error.code, end.error.message);
         return;
       }
-      yield json;
+      yield decode(buffer, WATCH_RESPONSE, start, offset);
     }
     buffer = buffer.slice(offset);
   }
