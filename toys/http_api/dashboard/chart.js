@@ -6,7 +6,7 @@ import { statusOf } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const FINAL = ["SUCCEEDED", "FAILED", "ERROR"];
-const BUSY = 60; // finished in the last hour: above this, minutes
+const BUSY = 240; // finished in the last hour (4 a minute): above this, minutes
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
