@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grpclib.const import Status
+
 from toys.auth.credentials import new_token, token_hash
 from toys.auth.roles import Role
 
@@ -46,3 +48,12 @@ def write_access_file(path: Path) -> Path:
         + "batch writer subject:CN=batch\n"
     )
     return path
+
+
+def assert_role_decides(role: Role, method: str, status: Status) -> None:
+    """`status` is what the role table says `role` gets from `method`: anything but a
+    refusal when it may call it, PERMISSION_DENIED when not."""
+    if method in ALLOWED[role]:
+        assert status not in (Status.PERMISSION_DENIED, Status.UNAUTHENTICATED), method
+    else:
+        assert status is Status.PERMISSION_DENIED, method

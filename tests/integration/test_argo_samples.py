@@ -138,20 +138,21 @@ def test_a_broken_workflow_is_rejected(change: dict[str, str] | None, complaint:
     assert complaint in " ".join(problems(doc, _templates()))
 
 
+# Each exit-handler sample and the template that reports it.
+HOOKS = [
+    ("callback-succeeded.yaml", "report"),
+    ("callback-failed.yaml", "report"),
+    ("callback-error.yaml", "report"),
+    ("callback-running.yaml", "report-running"),
+    ("callback-retried.yaml", "report"),
+]
+
+
 def _rendered_payload(template: str, values: dict[str, str]) -> str:
     return rendered_artifact(TEMPLATE, template, values)
 
 
-@pytest.mark.parametrize(
-    ("sample", "template"),
-    [
-        ("callback-succeeded.yaml", "report"),
-        ("callback-failed.yaml", "report"),
-        ("callback-error.yaml", "report"),
-        ("callback-running.yaml", "report-running"),
-        ("callback-retried.yaml", "report"),
-    ],
-)
+@pytest.mark.parametrize(("sample", "template"), HOOKS)
 def test_samples_are_what_the_hooks_render(sample: str, template: str) -> None:
     """The report templates, rendered by Argo with a sample's values, give its callback."""
     rendered = _rendered_payload(template, argo_values(sample))
@@ -206,16 +207,7 @@ def test_the_exit_handler_runs_toyctl_on_the_rendered_payload() -> None:
     assert int(report["retryStrategy"]["limit"]) >= 3
 
 
-@pytest.mark.parametrize(
-    ("sample", "template"),
-    [
-        ("callback-succeeded.yaml", "report"),
-        ("callback-failed.yaml", "report"),
-        ("callback-error.yaml", "report"),
-        ("callback-running.yaml", "report-running"),
-        ("callback-retried.yaml", "report"),
-    ],
-)
+@pytest.mark.parametrize(("sample", "template"), HOOKS)
 def test_the_http_hooks_post_what_the_container_hooks_hand_toyctl(
     sample: str, template: str
 ) -> None:

@@ -23,6 +23,7 @@ from tests.support import ROOT, require_tool
 from toys.calls.faults import SERVER_FAULT_STATUSES
 
 OVERLAY_NAMES = sorted(p.name for p in OVERLAYS.iterdir() if p.is_dir())
+PROMETHEUS = ROOT / "deploy" / "prometheus"
 
 
 def _keyed(documents: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -135,28 +136,26 @@ def test_a_broken_deployment_is_caught(breaks: Any, complaint: str, tmp_path: Pa
     assert any(complaint in problem for problem in problems_of("postgres", documents))
 
 
+def _promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [require_tool("promtool"), *args], capture_output=True, text=True, check=False
+    )
+
+
 def test_the_alert_rules_fire_as_their_cases_say() -> None:
     """promtool runs the rules' own cases: each alert fires when it should, and not before."""
-    promtool = require_tool("promtool")
-    cases = ROOT / "deploy" / "prometheus" / "toy-factory.rules.test.yaml"
-    done = subprocess.run(
-        [promtool, "test", "rules", str(cases)], capture_output=True, text=True, check=False
-    )
+    done = _promtool("test", "rules", str(PROMETHEUS / "toy-factory.rules.test.yaml"))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_scrape_configuration_is_valid() -> None:
-    promtool = require_tool("promtool")
-    config = ROOT / "deploy" / "prometheus" / "prometheus.yml"
-    done = subprocess.run(
-        [promtool, "check", "config", str(config)], capture_output=True, text=True, check=False
-    )
+    done = _promtool("check", "config", str(PROMETHEUS / "prometheus.yml"))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_prometheus_alert_counts_the_access_logs_server_faults() -> None:
     """ToyFactoryHighErrorRate's codes are the statuses the access log writes as WARNING."""
-    rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "toy-factory.rules.yaml").read_text())
+    rules = yaml.safe_load((PROMETHEUS / "toy-factory.rules.yaml").read_text())
     [rule] = [r for r in rules["groups"][0]["rules"] if r["alert"] == "ToyFactoryHighErrorRate"]
     codes = rule["expr"].split('code=~"')[1].split('"')[0].split("|")
     assert set(codes) == {status.name for status in SERVER_FAULT_STATUSES}
