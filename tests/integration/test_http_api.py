@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import struct
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from tests.http_support import call_binary, call_get, call_json, call_json_text, stream_json
-from tests.support import serving
+from tests.support import ROOT, serving
 from toys._generated.pb2.toys.v1 import toys_pb2
 from toys._generated.toys import v1 as pb
 from toys.domain.limits import MAX_FAILURES
@@ -338,3 +339,30 @@ def callback(
             units_produced=3 if ended else 0,
         ),
     )
+
+
+async def test_the_dashboard_page_comes_with_a_strict_content_security_policy(
+    ports: Ports,
+) -> None:
+    _, _, client = ports
+    for path in ("/", "/toys/some-id", "/ui/app.js"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe" not in policy
+        assert "frame-ancestors 'none'" in policy
+        etag = response.headers["etag"]
+        assert (await client.get(path, headers={"if-none-match": etag})).status_code == 304
+    assert (await client.get("/ui/missing.js")).status_code == 404
+
+
+STATIC = ROOT / "toys" / "http_api" / "static"
+
+
+def test_the_dashboard_only_reads() -> None:
+    """The page's code names no method that changes anything."""
+    code = " ".join(p.read_text() for p in STATIC.glob("*.js"))
+    called = set(re.findall(r'"(\w+)"', code)) & METHODS
+    assert called == {"GetToy", "GetToyHistory"}
+    assert "WatchToys" in code

@@ -1,4 +1,4 @@
-"""The dashboard's page and files (toys/http_api/dashboard/): `/` and `/toys/<id>` are the
+"""The dashboard's page and files (toys/http_api/static/): `/` and `/toys/<id>` are the
 page (its script reads the path), `/ui/<file>` its script, style and icon. Plain files, read
 once at start, sent with an ETag; no build step and nothing from elsewhere.
 
@@ -39,7 +39,7 @@ HEADERS = [
 class Dashboard:
     def __init__(self) -> None:
         self._files: dict[str, tuple[bytes, bytes, bytes]] = {}
-        for item in resources.files("toys.http_api").joinpath("dashboard").iterdir():
+        for item in resources.files("toys.http_api").joinpath("static").iterdir():
             suffix = "." + item.name.rpartition(".")[2]
             if suffix in CONTENT_TYPES:
                 body = item.read_bytes()
