@@ -18,6 +18,7 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from tests.access import METHODS
 from tests.http_support import call_binary, call_get, call_json, call_json_text, stream_json
 from tests.support import ROOT, serving
 from toys._generated.pb2.toys.v1 import toys_pb2
