@@ -28,8 +28,11 @@ def _chromium() -> str:
     return found[0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One chromium per module. Not longer: while Playwright's sync API runs, its event loop
+    is this thread's running loop, and the async tests that follow could not start theirs
+    (the module's tests run together: `--dist loadgroup` and their xdist_group)."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=_chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]

@@ -8,6 +8,7 @@ import json
 import time
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from tests.access import TOKENS
@@ -15,6 +16,9 @@ from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.e2e.test_toyctl import toyctl
 from tests.support import ROOT, ServerProcess
 from toys.auth.roles import Role
+
+# One worker runs them one after another, with one browser (tests/browser/conftest.py).
+pytestmark = pytest.mark.xdist_group("browser")
 
 SAMPLES = ROOT / "argo_samples"
 SAMPLE_TOY_ID = "3f6d2a1c-8b7e-4c5d-9a0f-1e2d3c4b5a69"
