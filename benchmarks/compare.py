@@ -19,26 +19,27 @@ from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
 # name: (method, calls in flight)
 WORK = {
-    "GetToy": ("GetToy", 64),
-    "ListToys (100)": ("ListToys", 8),
-    "CreateToy": ("CreateToy", 16),
+    "GetToy @64": ("GetToy", 64),
+    "ListToys 100 @8": ("ListToys", 8),
+    "CreateToy @16": ("CreateToy", 16),
+    "CreateToy @64": ("CreateToy", 64),
 }
 
 Results = dict[tuple[str, str], list[dict[str, float]]]
 
 
 def request_bodies(directory: Path, ids: list[str]) -> dict[str, Path]:
-    """Request bodies (protobuf bytes, hex, one per line) for each piece of work."""
+    """Request bodies (protobuf bytes, hex, one per line) for each method of the work."""
     requests: dict[str, list[Any]] = {
         "GetToy": [pb2.GetToyRequest(id=toy_id) for toy_id in ids],
-        "ListToys (100)": [pb2.ListToysRequest(page_size=100)],
+        "ListToys": [pb2.ListToysRequest(page_size=100)],
         "CreateToy": [pb2.CreateToyRequest(name=f"made-{i}", designer="Ada") for i in range(100)],
     }
     files = {}
-    for name, messages in requests.items():
-        path = directory / f"{name.split()[0]}.bodies"
+    for method, messages in requests.items():
+        path = directory / f"{method}.bodies"
         path.write_text("\n".join(m.SerializeToString().hex() for m in messages))
-        files[name] = path
+        files[method] = path
     return files
 
 
@@ -58,7 +59,7 @@ def run_rounds(
             try:
                 for name, (method, in_flight) in WORK.items():
                     before = server.cpu_seconds()
-                    result = load(server.address, method, in_flight, seconds, bodies[name])
+                    result = load(server.address, method, in_flight, seconds, bodies[method])
                     result["cpu_us"] = (server.cpu_seconds() - before) / result["calls"] * 1e6
                     results.setdefault((kind, name), []).append(result)
             finally:

@@ -2,7 +2,9 @@
 
 Each server runs alone, pinned to one core, on its own copy of one database of 1,000 toys; the
 load comes from benchmarks.load_client, pinned to the other core, over one HTTP/2 connection.
-Rounds alternate between the servers (benchmarks.compare).
+Rounds alternate between the servers (benchmarks.compare). Two data shapes, each its own
+table: toys of which every other one has a run (the reference parses each run's JSON), and
+lean toys without runs (nothing to parse either way).
 
     poetry run python -m benchmarks.grpc_compare --rounds 5 --seconds 5
 """
@@ -25,10 +27,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--toys", type=int, default=1000)
     args = parser.parse_args()
+    for shape, runs in (("toys with runs", True), ("lean toys, no runs", False)):
+        print(f"\n== {shape}")
+        compare_on(args, runs=runs)
+
+
+def compare_on(args: argparse.Namespace, *, runs: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         template = directory / "template.db"
-        ids = fill_sync(str(template), args.toys)
+        ids = fill_sync(str(template), args.toys, runs=runs)
 
         def copy(kind: str, round_number: int) -> str:
             db = directory / f"{kind}-{round_number}.db"

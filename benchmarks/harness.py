@@ -136,8 +136,9 @@ def succeeded_run(index: int, created: datetime) -> WorkflowRun:
     )
 
 
-async def fill(db: str, toys: int) -> list[str]:
-    """`toys` toys, every other one with a succeeded run; returns their ids."""
+async def fill(db: str, toys: int, *, runs: bool = True) -> list[str]:
+    """`toys` toys, every other one with a succeeded run (none with `runs=False`, the lean
+    shape); returns their ids."""
     store: BulkStore = await open_store(db)
     try:
         service = ToyService(store, PageTokens(await store.deployment_key()))
@@ -147,7 +148,7 @@ async def fill(db: str, toys: int) -> list[str]:
             toy = await service.create(
                 NewToy(name=f"toy-{index}", designer="Ada", manufacturer="Acme")
             )
-            if index % 2:
+            if runs and index % 2:
                 await service.report_run(toy.id, succeeded_run(index, created))
             ids.append(toy.id)
         return ids
@@ -155,5 +156,5 @@ async def fill(db: str, toys: int) -> list[str]:
         await store.close()
 
 
-def fill_sync(db: str, toys: int) -> list[str]:
-    return asyncio.run(fill(db, toys))
+def fill_sync(db: str, toys: int, *, runs: bool = True) -> list[str]:
+    return asyncio.run(fill(db, toys, runs=runs))
