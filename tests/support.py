@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from grpclib.client import Channel
-from grpclib.encoding.base import CodecBase
 
 from toys.config.settings import Settings
 from toys.core.store import ToyStore
@@ -211,18 +210,6 @@ def grpcurl(
     )
 
 
-class RawCodec(CodecBase):
-    """Sends bytes as they are and reads answers as bytes: malformed messages on the wire."""
-
-    __content_subtype__ = "proto"
-
-    def encode(self, message: Any, message_type: Any) -> bytes:
-        return bytes(message)
-
-    def decode(self, data: bytes, message_type: Any) -> Any:
-        return data
-
-
 @asynccontextmanager
 async def serving(
     db: Path | str,
@@ -345,3 +332,18 @@ def require_tool(name: str) -> str:
     if found is None:
         skip_or_fail(f"{name} is not installed")
     return found
+
+
+CLOSE_BOUND_S = 10  # no close below is expected to take more than a fraction of this
+
+
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    """Read until the server closes the connection or resets it (True), within
+    CLOSE_BOUND_S."""
+    try:
+        async with asyncio.timeout(CLOSE_BOUND_S):
+            while await reader.read(65536):
+                pass
+    except ConnectionResetError:
+        pass  # refused at once: reset rather than closed
+    return True

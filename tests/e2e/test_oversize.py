@@ -11,7 +11,8 @@ from grpclib.client import Channel, UnaryUnaryMethod
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from tests.support import RawCodec, ServerProcess
+from benchmarks.attackers import RawCodec
+from tests.support import ServerProcess
 from toys._generated.toys import v1 as pb
 
 GROWTH_ALLOWED_KB = 16 * 1024

@@ -21,9 +21,9 @@ from grpclib.exceptions import GRPCError
 from h2.errors import ErrorCodes
 
 from benchmarks import attackers
-from benchmarks.attackers import PREFACE
+from benchmarks.attackers import PREFACE, RawCodec
 from tests.pki import make_pki
-from tests.support import RawCodec, serving
+from tests.support import closed_by_server, serving
 from toys._generated.toys import v1 as pb
 from toys.messages.wire_check import MAX_REPEATED, MAX_UNKNOWN_FIELDS
 from toys.transport.tls import client_context
@@ -54,17 +54,6 @@ async def healthy(port: int, tls: ssl.SSLContext | None = None) -> bool:
     finally:
         channel.close()
     return answer.status is pb.HealthCheckResponseServingStatus.SERVING
-
-
-async def closed_by_server(reader: asyncio.StreamReader) -> bool:
-    """Read until the server closes the connection or resets it (True), within BOUND_S."""
-    try:
-        async with asyncio.timeout(BOUND_S):
-            while await reader.read(65536):
-                pass
-    except ConnectionResetError:
-        pass  # refused at once: reset rather than closed
-    return True
 
 
 @asynccontextmanager

@@ -13,24 +13,14 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from benchmarks.attackers import RawCodec
 from tests.fakes import CountingGatedStore, GatedStore
-from tests.support import RawCodec, serving
+from tests.support import closed_by_server, serving
 from toys._generated.toys import v1 as pb
 from toys.stores.sqlite import SqliteToyStore
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
 BOUND_S = 10  # no wait below is expected to take more than a fraction of this
-
-
-async def closed_by_server(reader: asyncio.StreamReader) -> bool:
-    """Read until the server closes the connection or resets it (True), within BOUND_S."""
-    try:
-        async with asyncio.timeout(BOUND_S):
-            while await reader.read(65536):
-                pass
-    except ConnectionResetError:
-        pass  # refused at once: reset rather than closed
-    return True
 
 
 async def refused(port: int) -> bool:

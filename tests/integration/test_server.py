@@ -15,8 +15,9 @@ from grpclib.exceptions import GRPCError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
+from benchmarks.attackers import RawCodec
 from tests.fakes import BrokenGetStore, GatedStore
-from tests.support import RawCodec, serving
+from tests.support import serving
 from toys._generated.google.protobuf import Timestamp
 from toys._generated.toys import v1 as pb
 from toys.stores.sqlite import SqliteToyStore

@@ -19,7 +19,8 @@ from grpclib.exceptions import GRPCError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import RawCodec, ThreadedServer
+from benchmarks.attackers import RawCodec, varint
+from tests.support import ThreadedServer
 from toys._generated.toys import v1 as pb
 
 BATCH = 200
@@ -42,25 +43,16 @@ CALLER_STATUSES = {
 }
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def _field(number: int, wire: int, body: bytes) -> bytes:
-    key = _varint(number << 3 | wire)
+    key = varint(number << 3 | wire)
     if wire == 2:
-        return key + _varint(len(body)) + body
+        return key + varint(len(body)) + body
     return key + body
 
 
-varints = st.integers(0, 2**64 - 1).map(_varint)
+varints = st.integers(0, 2**64 - 1).map(varint)
 lying_lengths = st.tuples(st.integers(1, 3), st.integers(0, 2**32), st.binary(max_size=8)).map(
-    lambda t: _varint(t[0] << 3 | 2) + _varint(t[1]) + t[2]
+    lambda t: varint(t[0] << 3 | 2) + varint(t[1]) + t[2]
 )
 unending = st.binary(min_size=1, max_size=12).map(lambda b: bytes(x | 0x80 for x in b))
 
@@ -79,7 +71,7 @@ def wire_messages(depth: int = 2) -> st.SearchStrategy[bytes]:
             lambda t: _field(t[0], 5, t[1])
         ),
         st.tuples(st.integers(1, 12), st.sampled_from([3, 4, 6, 7])).map(
-            lambda t: _varint(t[0] << 3 | t[1])
+            lambda t: varint(t[0] << 3 | t[1])
         ),
         lying_lengths,
         unending,
