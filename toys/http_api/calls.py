@@ -10,7 +10,6 @@ gRPC-Web) and nothing of the request is parsed.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
@@ -27,8 +26,6 @@ from toys.calls.drain import DrainGate
 from toys.http_api.outcome import Outcome
 from toys.http_api.responses import send_error
 from toys.transport.http_connections import PEER_CERTIFICATE
-
-log = logging.getLogger("toys.server")
 
 App = Callable[[Any, Any, Any], Any]  # an ASGI application
 # A span around a call (toys.telemetry); what it yields ends the span with the call's status.
