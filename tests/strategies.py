@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from toys.domain import ManufactureStatus, Toy, WorkflowFailure, WorkflowRun
 from toys.domain.limits import INT32_MAX, MAX_RUN_DURATION
-from toys.domain.text import HIDDEN_CATEGORIES
+from toys.text import HIDDEN_CATEGORIES
 
 offsets = st.builds(
     timezone, st.integers(-14 * 60, 14 * 60).map(lambda minutes: timedelta(minutes=minutes))
@@ -29,7 +29,7 @@ aware_times = st.builds(
 )
 
 
-# Plain text as the domain accepts it (toys.domain.text); messages may break lines too.
+# Plain text as the domain accepts it (toys.text); messages may break lines too.
 def _plain(line_breaks: str = "") -> st.SearchStrategy[str]:
     return st.characters(
         exclude_categories=("Cc", "Cf", "Zl", "Zp", "Cs"), include_characters=line_breaks

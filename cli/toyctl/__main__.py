@@ -1,3 +1,3 @@
-from toyctl.app import entry
+from toyctl.launch import entry
 
 entry()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
 
@@ -19,11 +20,15 @@ from typer._click.exceptions import UsageError
 
 from toyctl.commands.callback import update_status
 from toyctl.commands.common import build_target
-from toyctl.commands.completion import install_completion, prepare_answers, show_completion
+from toyctl.commands.completion import (
+    COMPLETE_VARIABLE,
+    install_completion,
+    prepare_answers,
+    show_completion,
+)
 from toyctl.commands.health import health
 from toyctl.commands.toys import delete, get, list_toys, manufacture, reset
 from toyctl.errors import ExitCode
-from toyctl.exiting import leave
 from toyctl.options import (
     DEFAULT_SERVER,
     DEFAULT_TIMEOUT_S,
@@ -35,25 +40,32 @@ from toys import package_version
 
 DEBUG_VARIABLE = "TOYCTL_DEBUG"
 
-app = typer.Typer(
-    name="toyctl",
-    help="Manage the toys of a toy-factory server and send it Argo Workflows callbacks.",
-    epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 unavailable, 4 deadline, 5 not found, "
-    "6 invalid, 7 precondition, 8 bad payload, 9 not serving, 10 declined, "
-    "11 unauthenticated, 12 permission denied, 13 --for condition cannot be met.",
-    rich_markup_mode=None,  # plain Click help: rendering it with rich would import rich
-    pretty_exceptions_enable=False,
-    no_args_is_help=True,
-    add_completion=False,  # ours take the shell's name: see toyctl.commands.completion
-    context_settings={"help_option_names": ["-h", "--help"]},
+# Each command's name and function, in the order `--help` lists them.
+COMMANDS: dict[str, Callable[..., None]] = {
+    "manufacture": manufacture,
+    "list": list_toys,
+    "get": get,
+    "delete": delete,
+    "reset": reset,
+    "health": health,
+    "update-status": update_status,
+}
+# The global options that take a value (the word after one is its value, not a command);
+# a unit test holds this to the root callback's options.
+VALUE_OPTIONS = frozenset(
+    {
+        "--server",
+        "-s",
+        "--timeout",
+        "--ca-file",
+        "--cert-file",
+        "--key-file",
+        "--server-name",
+        "--token-file",
+        "--show-completion",
+        "--install-completion",
+    }
 )
-app.command()(manufacture)
-app.command("list")(list_toys)
-app.command()(get)
-app.command()(delete)
-app.command()(reset)
-app.command()(health)
-app.command("update-status")(update_status)
 
 
 def _show_version(value: bool) -> None:
@@ -62,7 +74,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     server: Annotated[
@@ -174,6 +185,52 @@ def root(
     ctx.obj = build_target(ctx.params)
 
 
+def new_app(commands: dict[str, Callable[..., None]]) -> typer.Typer:
+    """The toyctl app with these commands."""
+    made = typer.Typer(
+        name="toyctl",
+        help="Manage the toys of a toy-factory server and send it Argo Workflows callbacks.",
+        epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 unavailable, 4 deadline, "
+        "5 not found, 6 invalid, 7 precondition, 8 bad payload, 9 not serving, 10 declined, "
+        "11 unauthenticated, 12 permission denied, 13 --for condition cannot be met.",
+        rich_markup_mode=None,  # plain Click help: rendering it with rich would import rich
+        pretty_exceptions_enable=False,
+        no_args_is_help=True,
+        add_completion=False,  # ours take the shell's name: see toyctl.commands.completion
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(root)
+    for name, command in commands.items():
+        made.command(name)(command)
+    return made
+
+
+app = new_app(COMMANDS)
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command `args` run, when they name one after the global options."""
+    skip_value = False
+    for arg in args:
+        if skip_value:
+            skip_value = False
+        elif arg.startswith("-"):
+            skip_value = arg in VALUE_OPTIONS
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """An app with only the command `args` run: Typer turns every command's signature into
+    Click parameters before it runs one, which costs each command ~10 ms for the six it does
+    not run (benchmarks/cli_startup.py). Shell completion and `--help` get every command."""
+    name = command_named(args)
+    if name is None or COMPLETE_VARIABLE in os.environ:
+        return app
+    return new_app({name: COMMANDS[name]})
+
+
 def _usage_message(exc: typer.TyperException) -> str:
     """Click's message, naming where a bad value came from: the flag, or the variable (click
     names the variable whenever an option has one, even for a value typed as a flag)."""
@@ -205,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     prepare_answers()
     try:
-        result = app(args=args, prog_name="toyctl", standalone_mode=False)
+        result = app_for(args)(args=args, prog_name="toyctl", standalone_mode=False)
     except typer.Abort:
         typer.echo("toyctl: aborted", err=True)
         return int(ExitCode.DECLINED)
@@ -225,12 +282,3 @@ def main(argv: list[str] | None = None) -> int:
             )
         return int(ExitCode.ERROR)
     return result if isinstance(result, int) else 0
-
-
-def entry() -> NoReturn:
-    """The `toyctl` console script: main(), then a quick exit (see toyctl.exiting)."""
-    # betterproto2 imports pydantic whenever it is installed (the server's settings use it) and
-    # asks it about every message; toyctl's messages are plain dataclasses, and keeping
-    # pydantic out saves ~35 ms a command (benchmarks/cli_startup.py).
-    sys.modules.setdefault("pydantic", None)  # type: ignore[arg-type]  # None blocks an import
-    leave(main())

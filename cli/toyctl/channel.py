@@ -20,11 +20,10 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.exiting import before_leaving
 from toyctl.options import Security, Target
-from toys._generated.toys import v1 as pb
+from toyctl.stub import ToyService
 from toys.config.defaults import DEFAULT_PORT
 from toys.telemetry import Telemetry
 from toys.telemetry import from_environment as telemetry_from_environment
-from toys.transport.tls import client_context
 
 # The one place where gRPC statuses become toyctl exit codes.
 EXIT_FOR_STATUS: dict[Status, ExitCode] = {
@@ -78,6 +77,8 @@ def open_channel(target: Target) -> Channel:
     security = target.security
     if not security.tls:
         return Channel(host, port)
+    from toys.transport.tls import client_context  # only over TLS
+
     try:
         context = client_context(security.ca_file, security.cert_file, security.key_file)
     except (OSError, ssl.SSLError) as exc:
@@ -96,14 +97,12 @@ def call_metadata(security: Security) -> dict[str, str] | None:
     return {"authorization": f"Bearer {security.token}"} if security.token else None
 
 
-async def _call[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
+async def _call[T](target: Target, work: Callable[[ToyService], Awaitable[T]]) -> T:
     channel = open_channel(target)
     traced = telemetry()
     if traced is not None:
         traced.install_client(channel)
-    stub = pb.ToyServiceStub(
-        channel, timeout=target.timeout, metadata=call_metadata(target.security)
-    )
+    stub = ToyService(channel, timeout=target.timeout, metadata=call_metadata(target.security))
     try:
         with traced.client_span() if traced is not None else contextlib.nullcontext():
             return await work(stub)
@@ -157,7 +156,7 @@ def _tls_failure(target: Target, exc: ssl.SSLError) -> str:
     return f"TLS with {target.server} failed: {reason}"
 
 
-def run[T](target: Target, work: Callable[[pb.ToyServiceStub], Awaitable[T]]) -> T:
+def run[T](target: Target, work: Callable[[ToyService], Awaitable[T]]) -> T:
     """Run one piece of client work to completion in a fresh event loop."""
     return asyncio.run(_call(target, work))
 
@@ -168,7 +167,7 @@ RETRY_PAUSES_S = (0.25, 1.0)
 
 def run_retrying[T](
     target: Target,
-    work: Callable[[pb.ToyServiceStub], Awaitable[T]],
+    work: Callable[[ToyService], Awaitable[T]],
     say: Callable[[str], None],
 ) -> T:
     """Like `run`, for work that is safe to repeat (a create with its request_id): when the

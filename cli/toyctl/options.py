@@ -57,6 +57,11 @@ class StatusFilter(enum.StrEnum):
     FAILED = "FAILED"
     ERROR = "ERROR"
 
+    @property
+    def proto_name(self) -> str:
+        """The value's name in toys.v1.ManufactureStatus."""
+        return f"MANUFACTURE_STATUS_{self.value}"
+
 
 class Shell(enum.StrEnum):
     """The shells toyctl completes in."""

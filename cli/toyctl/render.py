@@ -6,7 +6,6 @@ present (null when unset), so that `jq .numberManufactured` never has to guess.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +15,8 @@ from typing import Any
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toyctl.plain_table import plain_table
-from toys._generated.toys import v1 as pb
-from toys.domain.text import escaped
+from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
+from toys.text import escaped
 
 STATUS_STYLE = {
     "PENDING": "yellow",
@@ -28,8 +27,24 @@ STATUS_STYLE = {
 }
 
 
-def status_name(value: pb.ManufactureStatus) -> str:
-    return pb.ManufactureStatus(value).name or "UNSPECIFIED"
+def _short_names(values: Any, prefix: str) -> dict[int, str]:
+    return {value.number: value.name.removeprefix(prefix) for value in values}
+
+
+STATUS_NAMES = _short_names(pb2.ManufactureStatus.DESCRIPTOR.values, "MANUFACTURE_STATUS_")
+
+
+def status_name(value: int) -> str:
+    """PENDING, RUNNING...; a status this toyctl does not know yet shows as its number."""
+    return STATUS_NAMES.get(value, str(value))
+
+
+def when(message: Any, field: str) -> datetime | None:
+    """A Timestamp field of `message` as an aware datetime, or None when it is unset."""
+    if not message.HasField(field):
+        return None
+    moment: datetime = getattr(message, field).ToDatetime(tzinfo=UTC)
+    return moment
 
 
 def age(when: datetime | None, now: datetime) -> str:
@@ -49,21 +64,24 @@ def timestamp(when: datetime | None) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def toy_document(toy: pb.Toy) -> dict[str, Any]:
-    document: dict[str, Any] = toy.to_dict(include_default_values=True)
-    return document
+def toy_document(toy: pb2.Toy) -> dict[str, Any]:
+    from toyctl.documents import document
+
+    return document(toy)
 
 
 def _dump(document: Any, output: Output) -> str:
     if output is Output.JSON:
+        import json
+
         return json.dumps(document, indent=2, ensure_ascii=False)
     import yaml
 
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).rstrip("\n")
 
 
-def columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
-    """The table's cells; text from the store is shown escaped (toys.domain.text), so that no
+def columns(toy: pb2.Toy, wide: bool, now: datetime) -> list[str]:
+    """The table's cells; text from the store is shown escaped (toys.text), so that no
     stored value can draw a row or a control sequence of its own."""
     cells = [
         escaped(toy.id),
@@ -72,14 +90,14 @@ def columns(toy: pb.Toy, wide: bool, now: datetime) -> list[str]:
         str(toy.number_manufactured),
         escaped(toy.designer) or "<none>",
         escaped(toy.manufacturor) or "<none>",
-        age(toy.update_time, now),
+        age(when(toy, "update_time"), now),
     ]
     if wide:
-        run = toy.last_run
+        run = toy.last_run if toy.HasField("last_run") else None
         cells += [
-            timestamp(toy.design_time),
-            timestamp(toy.manufacture_time),
-            timestamp(toy.create_time),
+            timestamp(when(toy, "design_time")),
+            timestamp(when(toy, "manufacture_time")),
+            timestamp(when(toy, "create_time")),
             escaped(f"{run.namespace}/{run.name}" if run.namespace else run.name)
             if run
             else "<none>",
@@ -92,7 +110,7 @@ HEADERS = ["ID", "NAME", "STATUS", "MADE", "DESIGNER", "MANUFACTURER", "UPDATED"
 WIDE_HEADERS = [*HEADERS, "DESIGNED", "MANUFACTURED", "CREATED", "LAST RUN", "RUN UID"]
 
 
-def toys_text(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -> str | None:
+def toys_text(toys: Sequence[pb2.Toy], output: Output, *, single: bool = False) -> str | None:
     """Text for `toys` in a machine format, or None for the table formats (see print_toys)."""
     if output is Output.NAME:
         return "\n".join(escaped(t.id) for t in toys)
@@ -102,7 +120,7 @@ def toys_text(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -
     return None
 
 
-def print_toys(toys: Sequence[pb.Toy], output: Output, *, single: bool = False) -> None:
+def print_toys(toys: Sequence[pb2.Toy], output: Output, *, single: bool = False) -> None:
     """Write toys to stdout in the chosen format."""
     text = toys_text(toys, output, single=single)
     if text is not None:
@@ -143,34 +161,41 @@ def note(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def print_health(report: pb.HealthCheckResponse) -> None:
+SERVING_NAMES = _short_names(
+    pb2.HealthCheckResponse.ServingStatus.DESCRIPTOR.values, "SERVING_STATUS_"
+)
+
+
+def print_health(report: pb2.HealthCheckResponse) -> None:
     """One line: the serving status, the version and the store's state."""
-    state = pb.HealthCheckResponseServingStatus(report.status).name
+    state = SERVING_NAMES.get(report.status, str(report.status))
     store = "ok" if report.store_ok else f"failing: {report.store_detail}"
     sys.stdout.write(f"{state}  version {report.version}  store {store}\n")
 
 
 _OUTCOME_NOTES = {
-    pb.CallbackOutcome.APPLIED: "callback applied: toy {id} is {status}, {made} made",
-    pb.CallbackOutcome.REPLAY: (
+    pb2.CALLBACK_OUTCOME_APPLIED: "callback applied: toy {id} is {status}, {made} made",
+    pb2.CALLBACK_OUTCOME_REPLAY: (
         "callback was a replay: already applied, toy {id} unchanged ({status})"
     ),
-    pb.CallbackOutcome.STALE: (
+    pb2.CALLBACK_OUTCOME_STALE: (
         "callback was stale: a newer run owns toy {id}; unchanged ({status})"
     ),
 }
 
 
-def print_callback(response: pb.UpdateManufactureStatusResponse, output: Output) -> None:
+def print_callback(response: pb2.UpdateManufactureStatusResponse, output: Output) -> None:
     """The toy after a callback on stdout, and what became of the callback on stderr."""
-    toy = response.toy
-    if toy is None:
+    if not response.HasField("toy"):
         raise ToyctlError(ExitCode.ERROR, "the server answered without a toy")
+    toy = response.toy
     if output in (Output.JSON, Output.YAML):
-        print_document(response.to_dict(include_default_values=True), output)
+        from toyctl.documents import document
+
+        print_document(document(response), output)
     else:
         print_toys([toy], output, single=True)
-    template = _OUTCOME_NOTES.get(pb.CallbackOutcome(response.outcome))
+    template = _OUTCOME_NOTES.get(response.outcome)
     if template is not None:
         note(
             template.format(id=toy.id, status=status_name(toy.status), made=toy.number_manufactured)

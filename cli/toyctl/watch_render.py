@@ -14,7 +14,7 @@ from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toyctl.render import HEADERS, WIDE_HEADERS, columns, status_name, toy_document
 from toyctl.watch_stream import Update
-from toys.domain.text import escaped
+from toys.text import escaped
 
 # Row widths of the columns whose width is known (an id, a status); others take their header's.
 _KNOWN_WIDTHS = {"ID": 36, "STATUS": 9, "MADE": 4, "UPDATED": 7}

@@ -20,11 +20,15 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from toyctl.channel import EXIT_FOR_STATUS, call_metadata, open_channel
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Target
-from toys._generated.toys import v1 as pb
+from toyctl.stub import WATCH_TOYS
+from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
-WATCH = "/toys.v1.ToyService/WatchToys"
 # Resumable ends: a server draining (UNAVAILABLE) or ending a client that read too slowly.
 RESUMABLE = frozenset({Status.UNAVAILABLE, Status.ABORTED})
+EVENT_NAMES = {
+    value.number: value.name.removeprefix("WATCH_EVENT_TYPE_")
+    for value in pb2.WatchEventType.DESCRIPTOR.values
+}
 FIRST_DELAY_S, MAX_DELAY_S = 0.2, 5.0
 # How long toyctl keeps trying to resume before it gives up (exit 3).
 GIVE_UP_AFTER_S = 60.0
@@ -33,7 +37,7 @@ GIVE_UP_AFTER_S = 60.0
 @dataclass(frozen=True, slots=True)
 class Update:
     kind: str  # ADDED, MODIFIED, DELETED or SYNCED
-    toy: pb.Toy | None
+    toy: pb2.Toy | None
     resume_token: str
     # The first event of a (new) list of the current toys: what was shown before is stale.
     fresh: bool = False
@@ -42,7 +46,7 @@ class Update:
 async def updates(
     target: Target,
     *,
-    status: pb.ManufactureStatus = pb.ManufactureStatus.UNSPECIFIED,
+    status: str = "MANUFACTURE_STATUS_UNSPECIFIED",
     toy_id: str = "",
     notice: Callable[[str], None],
 ) -> AsyncIterator[Update]:
@@ -53,28 +57,29 @@ async def updates(
     failing_since: float | None = None
     while True:
         listing = not synced
-        request = pb.WatchToysRequest(
+        request = pb2.WatchToysRequest(
             status=status, id=toy_id, resume_token="" if listing else token, send_initial=listing
         )
         channel = open_channel(target)
         try:
             async with channel.request(
-                WATCH,
+                WATCH_TOYS,
                 Cardinality.UNARY_STREAM,
-                pb.WatchToysRequest,
-                pb.WatchToysResponse,
+                pb2.WatchToysRequest,
+                pb2.WatchToysResponse,
                 metadata=call_metadata(target.security),
             ) as stream:
                 await stream.send_message(request, end=True)
                 fresh = listing
                 while (event := await stream.recv_message()) is not None:
                     failing_since, delay = None, FIRST_DELAY_S
-                    kind = pb.WatchEventType(event.type).name or "UNSPECIFIED"
+                    kind = EVENT_NAMES.get(event.type, "UNSPECIFIED")
                     if toy_id and kind == "SYNCED" and fresh:  # the list held no such toy
                         raise ToyctlError(
                             ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)"
                         )
-                    yield Update(kind, event.toy, event.resume_token, fresh)
+                    toy = event.toy if event.HasField("toy") else None
+                    yield Update(kind, toy, event.resume_token, fresh)
                     fresh = False
                     token = event.resume_token
                     synced = synced or kind == "SYNCED"

@@ -12,8 +12,8 @@ from tests.support import run_at
 from toyctl.plain_table import plain_table
 from toys.calls.access_log import shown
 from toys.domain import InvalidArgument, ManufactureStatus, NewToy, WorkflowFailure
-from toys.domain.text import escaped
 from toys.domain.validation import validate_new_toy, validate_run
+from toys.text import escaped
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 HIDDEN = {

@@ -7,32 +7,39 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from toyctl import render
 from toyctl.options import Output
-from toys._generated.toys import v1 as pb
+from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
 NOW = datetime.now(UTC)
 LONG = "A name far longer than any terminal column would hold, and then some more"
 
 
-def toy(name: str = LONG) -> pb.Toy:
-    return pb.Toy(
+def stamp(when: datetime) -> Timestamp:
+    made = Timestamp()
+    made.FromDatetime(when)
+    return made
+
+
+def toy(name: str = LONG) -> pb2.Toy:
+    return pb2.Toy(
         id=str(uuid.uuid4()),
         name=name,
         designer="Grace Brewster Murray Hopper",
         manufacturor="Acme Toy Manufacturing Company of Springfield",
-        status=pb.ManufactureStatus.SUCCEEDED,
+        status="MANUFACTURE_STATUS_SUCCEEDED",
         number_manufactured=25,
-        create_time=NOW - timedelta(hours=3),
-        update_time=NOW - timedelta(minutes=4),
-        design_time=NOW - timedelta(days=2),
-        last_run=pb.WorkflowRun(uid=str(uuid.uuid4()), name="make-toy-7xk2p", namespace="toys"),
+        create_time=stamp(NOW - timedelta(hours=3)),
+        update_time=stamp(NOW - timedelta(minutes=4)),
+        design_time=stamp(NOW - timedelta(days=2)),
+        last_run=pb2.WorkflowRun(uid=str(uuid.uuid4()), name="make-toy-7xk2p", namespace="toys"),
     )
 
 
 def on_terminal(
-    toys: list[pb.Toy],
+    toys: list[pb2.Toy],
     output: Output,
     columns: int,
     monkeypatch: pytest.MonkeyPatch,

@@ -21,7 +21,7 @@ from grpclib.server import Server, Stream
 
 from toys.calls.context import CallContext, call_context, current_call
 from toys.calls.faults import SERVER_FAULT_STATUSES
-from toys.domain.text import escaped
+from toys.text import escaped
 
 access_log = logging.getLogger("toys.access")
 
@@ -29,7 +29,7 @@ MAX_LOGGED_CHARS = 200
 
 
 def shown(value: str, limit: int = MAX_LOGGED_CHARS) -> str:
-    """`value` with every hidden character (toys.domain.text) and backslash as an escape,
+    """`value` with every hidden character (toys.text) and backslash as an escape,
     cut to `limit` characters."""
     if len(value) <= limit and value.isascii() and value.isprintable() and "\\" not in value:
         return value  # the usual case (a toy id), at a fraction of the cost of escaping

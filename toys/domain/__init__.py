@@ -1,7 +1,8 @@
 """The domain: toys, manufacturing runs and the rules that move a toy from status to status.
 
 Pure values and functions in domain words: nothing here knows about gRPC, protobuf, SQL or
-Argo's payloads, and nothing here imports another module of the project. Adapters name the
+Argo's payloads, and nothing here imports another module of the project but toys.text (what
+plain text may hold, a leaf that toyctl shares without loading the domain). Adapters name the
 fields of their own formats (proto paths, payload paths) by translating the domain paths that
 errors carry.
 """

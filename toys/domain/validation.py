@@ -18,7 +18,7 @@ from toys.domain.limits import (
     MAX_UID,
 )
 from toys.domain.model import NewToy, WorkflowRun
-from toys.domain.text import first_hidden
+from toys.text import first_hidden
 
 
 def _check_text(field_name: str, value: str, limit: int, *, multiline: bool = False) -> None:

@@ -15,7 +15,7 @@ from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 
 if TYPE_CHECKING:
-    from toys._generated.toys import v1 as pb
+    from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
     from toys.domain import WorkflowRun
 
 BUNDLED_SAMPLE = "callback-succeeded.yaml"
@@ -74,10 +74,11 @@ def ending_now(run: WorkflowRun) -> WorkflowRun:
     )
 
 
-def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStatusRequest:
+def _load_callback(toy_id: str, payload: str | None) -> pb2.UpdateManufactureStatusRequest:
     from importlib import resources
 
     from toyctl import render
+    from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
     from toys._generated.toys import v1 as pb
     from toys.argo import parse_payload
     from toys.messages import translate
@@ -98,11 +99,14 @@ def _load_callback(toy_id: str, payload: str | None) -> pb.UpdateManufactureStat
         text = read_source(payload)
         callback = parse_payload(text, source=payload, toy_id=toy_id)
         run = callback.run
-    return pb.UpdateManufactureStatusRequest(
+    # The payload's run goes through the server's own translation (betterproto2), then to
+    # the protobuf message the client sends: one mapping of a run to the wire, not two.
+    request = pb.UpdateManufactureStatusRequest(
         toy_id=callback.toy_id,
         status=translate.status_to_pb(run.status),
         run=translate.run_to_pb(run),
     )
+    return pb2.UpdateManufactureStatusRequest.FromString(bytes(request))
 
 
 def update_status(

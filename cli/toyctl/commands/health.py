@@ -13,12 +13,13 @@ def health(ctx: typer.Context, output: OutputOption = Output.TABLE) -> None:
     """Check the server; exit 0 only when it is SERVING (9 otherwise)."""
     with reporting():
         from toyctl import client, render
-        from toys._generated.toys import v1 as pb
+        from toyctl.documents import document
+        from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
         report = client.health(target(ctx))
-        serving = report.status is pb.HealthCheckResponseServingStatus.SERVING
+        serving = report.status == pb2.HealthCheckResponse.SERVING_STATUS_SERVING
         if output in (Output.JSON, Output.YAML):
-            render.print_document(report.to_dict(include_default_values=True), output)
+            render.print_document(document(report), output)
         else:
             render.print_health(report)
         if not serving:

@@ -112,9 +112,8 @@ def list_toys(
             watching.watch(target(ctx), output, status)
             return
         from toyctl import client, render
-        from toys._generated.toys import v1 as pb
 
-        wanted = None if status is None else pb.ManufactureStatus[status.value]
+        wanted = "MANUFACTURE_STATUS_UNSPECIFIED" if status is None else status.proto_name
         toys = client.list_toys(target(ctx), status=wanted, limit=limit)
         if not toys and output in (Output.TABLE, Output.WIDE):
             if status is not None:

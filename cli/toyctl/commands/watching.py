@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 from collections.abc import Callable
 
@@ -23,11 +24,11 @@ def _notice(message: str) -> None:
 
 def watch(target: Target, output: Output, status: StatusFilter | None, toy_id: str = "") -> None:
     """Show every event until Ctrl-C (or an error that cannot be resumed from)."""
+    gc.enable()  # toyctl.launch turns it off for commands that end once answered
     from toyctl import watch_render
     from toyctl.watch_stream import Update, updates
-    from toys._generated.toys import v1 as pb
 
-    wanted = pb.ManufactureStatus[status.value] if status else pb.ManufactureStatus.UNSPECIFIED
+    wanted = status.proto_name if status else "MANUFACTURE_STATUS_UNSPECIFIED"
     live = sys.stdout.isatty() and output in (Output.TABLE, Output.WIDE)
     shown = watch_render.LiveTable(output) if live else watch_render.EventLines(output)
 
@@ -45,6 +46,7 @@ def watch(target: Target, output: Output, status: StatusFilter | None, toy_id: s
 
 def wait_for(target: Target, toy_id: str, awaited: StatusFilter, output: Output) -> None:
     """Return once the toy is in `awaited` (printing it); ToyctlError when it never can be."""
+    gc.enable()  # as for watch: this may run for hours
     from toyctl import render
     from toyctl.watch_stream import updates
 

@@ -1,5 +1,8 @@
 """Plain text: what a name or a message may hold, and how what it may not is shown.
 
+A leaf of the standard library only: the domain validates with it and toyctl shows stored text
+with it, without loading the domain.
+
 Control characters (C0, C1, DEL), line and paragraph separators, and invisible format
 characters (bidi overrides such as U+202E, zero-width characters, the BOM) let a value rewrite
 what a terminal, a table or a log line shows around it: a newline in a toy's name forges a
