@@ -2,7 +2,9 @@
 
 A throwaway PostgreSQL (the machine's binaries, as the tests start it) runs unpinned beside
 the server; both stores start with the same 1,000 toys (`toys-server copy`), and each keeps
-its database across the interleaved rounds (benchmarks.compare). Ratios: PostgreSQL / SQLite.
+its database across the interleaved rounds (benchmarks.compare). Ratios: PostgreSQL / SQLite,
+for the server as it ships (reads from memory, kept current by the change feed) and for one
+that reads the database on every call (TOYS_READ_CACHE_MAX_TOYS=0).
 
     poetry run python -m benchmarks.store_compare --rounds 3
 """
@@ -38,6 +40,10 @@ def main() -> None:
             subprocess.run([TOYS_SERVER, "copy", "--from", sqlite, "--to", dsn], check=True)
             servers = {
                 "postgresql": lambda _: Server([TOYS_SERVER, "--port", "{port}", "--db", dsn]),
+                "postgresql-db-reads": lambda _: Server(
+                    [TOYS_SERVER, "--port", "{port}", "--db", dsn],
+                    env={"TOYS_READ_CACHE_MAX_TOYS": "0"},
+                ),
                 "sqlite": lambda _: Server([TOYS_SERVER, "--port", "{port}", "--db", sqlite]),
             }
             results, averages = run_rounds(
@@ -47,6 +53,7 @@ def main() -> None:
         postgres.stop()
         postgres.remove()
     print_table(results, averages, "postgresql", "sqlite")
+    print_table(results, averages, "postgresql-db-reads", "sqlite")
 
 
 if __name__ == "__main__":

@@ -39,9 +39,12 @@ async def test_a_row_edited_in_psql_is_read_back_on_both_replicas(
 ) -> None:
     dsn = await create_database(postgres)
     async with AsyncExitStack() as stack:
-        replicas = [
-            pb.ToyServiceStub((await stack.enter_async_context(serving(dsn)))[1]) for _ in range(2)
-        ]
+        replicas = []
+        for _ in range(2):
+            server, channel = await stack.enter_async_context(serving(dsn))
+            assert server.replica is not None  # reads from memory, kept current by the feed
+            await asyncio.wait_for(server.replica.loaded.wait(), 30)
+            replicas.append(pb.ToyServiceStub(channel))
         made = (await replicas[0].create_toy(pb.CreateToyRequest(name="Car"))).toy
         assert made is not None
         for _ in range(3):  # several edits, each read back at once, on both

@@ -177,6 +177,15 @@ OPTIONS = (
         "changes a watch may have yet to send before it is ended ABORTED (to resume)",
     ),
     Option(
+        "read_cache_max_toys",
+        "--read-cache-max-toys",
+        "TOYS_READ_CACHE_MAX_TOYS",
+        values.count_or_off,
+        "PostgreSQL: answer GetToy and ListToys from every toy in memory, kept current by "
+        "the change feed, while the table holds at most this many (0: always read the "
+        "database)",
+    ),
+    Option(
         "clock_skew_s",
         "--clock-skew",
         "TOYS_CLOCK_SKEW",

@@ -14,6 +14,7 @@ from toys.config.database import DatabaseSettingError, database
 from toys.config.defaults import DEFAULT_PORT
 from toys.config.options import OPTIONS
 from toys.core.store import KEEP_CHANGES
+from toys.watching.replica import DEFAULT_MAX_TOYS
 from toys.watching.watches import MAX_LAG
 
 DEFAULT_HOST = "127.0.0.1"  # loopback unless told: plaintext must not reach a network by accident
@@ -51,6 +52,7 @@ class Settings:
     http_port: int | None = None  # None: no HTTP port; 0: a free one
     watch_history: int = KEEP_CHANGES
     watch_max_lag: int = MAX_LAG
+    read_cache_max_toys: int = DEFAULT_MAX_TOYS
 
     @property
     def tls(self) -> bool:

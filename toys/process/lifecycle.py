@@ -19,6 +19,7 @@ from toys.transport.server import GrpcServer
 from toys.transport.sockets import bind_socket
 from toys.transport.tls import ReloadingServerTls
 from toys.watching.feed import ChangeFeed
+from toys.watching.replica import FeedReplica, load_in_background
 from toys.watching.watches import Watches
 
 
@@ -39,11 +40,13 @@ class ToyServer:
     # The HTTP port (Connect, Argo's http callbacks, probes, metrics), when asked for.
     http: HttpServer | None = None
     watches: Watches | None = None
+    # PostgreSQL: every toy in memory, loaded once serving, then kept current by the feed.
+    replica: FeedReplica | None = None
     port: int = 0
     health_port: int = 0
     http_port: int = 0
     stopped: bool = False
-    _watching: list[asyncio.Task[None]] = field(default_factory=list)
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(
         self, sock: socket.socket | None = None, http_sock: socket.socket | None = None
@@ -65,7 +68,11 @@ class ToyServer:
         # Files followed while serving: the TLS certificate and key, the access file.
         watched: list[WatchedFiles[Any]] = [self.tls.files] if self.tls is not None else []
         watched += [self.access] if self.access is not None else []
-        self._watching = [asyncio.create_task(files.watch(interval)) for files in watched]
+        self._background = [asyncio.create_task(files.watch(interval)) for files in watched]
+        if self.replica is not None:
+            self._background.append(
+                asyncio.create_task(load_in_background(self.replica, self.feed))
+            )
         return self.port
 
     def begin_drain(self) -> None:
@@ -83,7 +90,7 @@ class ToyServer:
     async def finish_drain(self, grace_s: float | None = None) -> None:
         """Once draining: wait for in-flight calls, close connections, close the store."""
         grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
-        for task in self._watching:
+        for task in self._background:
             task.cancel()
         await self.grpc.drain(self.gate, grace)  # the gate counts both ports' calls
         if self.http is not None:

@@ -48,6 +48,7 @@ from toys.transport.limits import Limits
 from toys.transport.server import GrpcServer
 from toys.transport.tls import ReloadingServerTls, ServerTlsFiles
 from toys.watching.feed import ChangeFeed
+from toys.watching.replica import FeedReplica
 from toys.watching.tokens import ResumeTokens
 from toys.watching.watches import Watches
 
@@ -82,8 +83,13 @@ async def create_server(
         store = telemetry.instrument_store(
             store, "postgresql" if is_postgres(settings.db) else "sqlite"
         )
+    replica = (
+        FeedReplica(store, max_toys=settings.read_cache_max_toys)
+        if is_postgres(settings.db) and settings.read_cache_max_toys
+        else None
+    )
     metrics = ServerMetrics(package_version())
-    store = timed_store(store, metrics)
+    store = timed_store(replica or store, metrics)
     readiness = Readiness(store.ping, interval_s=settings.store_check_interval_s)
     key = await store.deployment_key()
     service = ToyService(
@@ -158,6 +164,7 @@ async def create_server(
         health_grpc,
         http,
         watches,
+        replica,
     )
 
 

@@ -13,6 +13,7 @@ import asyncio
 import bisect
 import contextlib
 import logging
+from collections.abc import Callable, Sequence
 
 from toys.core.store import StoreUnavailable, ToyStore
 from toys.domain import ToyChange
@@ -47,6 +48,9 @@ class ChangeFeed:
         self._advanced = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._started = asyncio.Lock()
+        # One reader of the log at a time: the follower, or a read that must see a sequence.
+        self._reading = asyncio.Lock()
+        self._listeners: list[Callable[[Sequence[ToyChange]], None]] = []
         self.closed = False
 
     async def start(self) -> None:
@@ -76,7 +80,8 @@ class ChangeFeed:
         while True:
             try:
                 await self._store.wait_for_changes(self._poll_interval_s)
-                await self._read_new()
+                async with self._reading:
+                    await self._read_new()
             except StoreUnavailable as exc:  # the next round retries; watches just wait
                 # Once per outage at WARNING, not once a second.
                 log.log(
@@ -96,6 +101,8 @@ class ChangeFeed:
             changes = await self._store.changes_after(self.head, READ_BATCH)
             if not changes:
                 return
+            for listener in self._listeners:  # before `head` moves: a reader of it sees them
+                listener(changes)
             self._kept += changes
             self._sequences += [change.sequence for change in changes]
             self.head = changes[-1].sequence
@@ -110,6 +117,26 @@ class ChangeFeed:
     def _wake_waiters(self) -> None:
         self._advanced.set()
         self._advanced = asyncio.Event()
+
+    def listen(self, listener: Callable[[Sequence[ToyChange]], None]) -> None:
+        """Call `listener` with every batch of changes read from now on, in sequence order,
+        before `head` moves past them."""
+        self._listeners.append(listener)
+
+    async def reach(self, sequence: int) -> None:
+        """Return once the feed has read every change up to `sequence` (committed already):
+        read the log now rather than wait for the store's next notice. FeedClosed on shutdown.
+        """
+        while self.head < sequence:
+            if self.closed:
+                raise FeedClosed
+            async with self._reading:  # waiting here, a read under way may get there first
+                before = self.head
+                if before < sequence:
+                    await self._read_new()
+            if self.head == before < sequence:  # not readable yet: the store's notice, or a poll
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wait_beyond(before), self._poll_interval_s)
 
     def remembers(self, sequence: int) -> bool:
         """Whether the changes after `sequence` are read from memory (not from the store)."""
