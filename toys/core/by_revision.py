@@ -26,18 +26,24 @@ class ByRevision[T]:
 
     def get_or_make[S](self, toy_id: str, revision: int, make: Callable[[S], T], source: S) -> T:
         """The value kept for this state of the toy, else `make(source)`, kept from now on."""
+        found = self.peek(toy_id, revision)
+        if found is not None:
+            return found
+        made = make(source)
+        with self._lock:
+            self._values[(toy_id, revision)] = made
+            if len(self._values) > self._capacity:
+                self._values.popitem(last=False)
+        return made
+
+    def peek(self, toy_id: str, revision: int) -> T | None:
+        """The value kept for this state of the toy, if any."""
         key = (toy_id, revision)
         with self._lock:
             found = self._values.get(key)
             if found is not None:
                 self._values.move_to_end(key)
-                return found
-        made = make(source)
-        with self._lock:
-            self._values[key] = made
-            if len(self._values) > self._capacity:
-                self._values.popitem(last=False)
-        return made
+            return found
 
     def forget(self, toy_id: str) -> None:
         with self._lock:

@@ -4,7 +4,9 @@ betterproto2 takes ~180 µs to encode one Toy; protobuf's runtime, given the sam
 few. A toy's encoding is kept by (id, revision) — a revision names one state of a toy (see
 toys.core.by_revision) — so a toy read again is not encoded again, and a page of a hundred is a
 hundred dictionary lookups and a join. Responses are then put together from those bytes by
-the rules of the protobuf wire format: a message field is its tag, its length, its bytes.
+the rules of the protobuf wire format: a message field is its tag, its length, its bytes. Every
+response but a watch event holds its toy (or toys) in field 1, so a toy is kept as that field,
+framed: a response is the field itself, or a join of them.
 
 The values come from the same translation tables as betterproto2's messages
 (toys.messages.translate);
@@ -74,14 +76,19 @@ def toy_bytes(toy: Toy) -> bytes:
     return bytes(pb2.Toy(**_values(translate.TOY_FIELDS, toy)).SerializeToString())
 
 
+def toy_field(toy: Toy) -> bytes:
+    """The toy as field 1 of a response: its tag, its length, its encoding."""
+    return _message_field(1, toy_bytes(toy))
+
+
 class EncodedToys:
-    """Toys' encodings by (id, revision): bounded, least recently used go first."""
+    """Toys as field 1 (toy_field), by (id, revision): bounded, least recently used go first."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self._bytes: ByRevision[bytes] = ByRevision(capacity)
 
     def __call__(self, toy: Toy) -> bytes:
-        return self._bytes.get_or_make(toy.id, toy.revision, toy_bytes, toy)
+        return self._bytes.get_or_make(toy.id, toy.revision, toy_field, toy)
 
     def __len__(self) -> int:
         return len(self._bytes)
@@ -101,28 +108,29 @@ def _message_field(number: int, payload: bytes) -> bytes:
     return bytes((number << 3 | 2,)) + _varint(len(payload)) + payload
 
 
-def toy_response(toy: bytes) -> bytes:
-    """{Get,Create,Reset}ToyResponse: the toy is field 1."""
-    return _message_field(1, toy)
+def toy_response(toy_field: bytes) -> bytes:
+    """{Get,Create,Reset}ToyResponse: the toy is field 1, and nothing else."""
+    return toy_field
 
 
-def list_response(toys: Iterable[bytes], next_page_token: str) -> bytes:
+def list_response(toy_fields: Iterable[bytes], next_page_token: str) -> bytes:
     """ListToysResponse: repeated toys (1), next_page_token (2)."""
-    parts = [_message_field(1, toy) for toy in toys]
+    parts = list(toy_fields)
     if next_page_token:
         parts.append(_message_field(2, next_page_token.encode()))
     return b"".join(parts)
 
 
-def callback_response(toy: bytes, outcome: int) -> bytes:
+def callback_response(toy_field: bytes, outcome: int) -> bytes:
     """UpdateManufactureStatusResponse: the toy (1), the outcome (2, an enum)."""
-    return _message_field(1, toy) + b"\x10" + _varint(outcome)
+    return toy_field + b"\x10" + _varint(outcome)
 
 
-def watch_response(event_type: int, toy: bytes | None, resume_token: str) -> bytes:
-    """WatchToysResponse: the type (1, an enum), the toy (2), the resume token (3)."""
+def watch_response(event_type: int, toy_field: bytes | None, resume_token: str) -> bytes:
+    """WatchToysResponse: the type (1, an enum), the toy (2: field 1's bytes, retagged), the
+    resume token (3)."""
     parts = [b"\x08" + _varint(event_type)] if event_type else []
-    if toy is not None:
-        parts.append(_message_field(2, toy))
+    if toy_field is not None:
+        parts.append(b"\x12" + toy_field[1:])
     parts.append(_message_field(3, resume_token.encode()))
     return b"".join(parts)

@@ -37,8 +37,10 @@ def select_toys(
     toy_id: str = "",
     after: PageCursor | None = None,
     limit: int | None = None,
+    columns: str = COLUMNS,
 ) -> tuple[str, list[object]]:
-    """The SQL and its parameters for the toys that match, oldest first."""
+    """The SQL and its parameters for the toys that match, oldest first (every column, or
+    those named)."""
     clauses: list[str] = []
     params: list[object] = []
 
@@ -54,7 +56,7 @@ def select_toys(
         at, toy = param(dialect.time(after.create_time)), param(after.toy_id)
         clauses.append(f"(create_time, id) > ({at}, {toy})")
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = f"SELECT {COLUMNS} FROM toys{where} ORDER BY create_time, id"
+    sql = f"SELECT {columns} FROM toys{where} ORDER BY create_time, id"
     if limit is not None:
         sql += f" LIMIT {param(limit)}"
     return sql, params

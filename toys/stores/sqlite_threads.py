@@ -47,6 +47,17 @@ def connect(path: str, busy_timeout_s: float, *, any_thread: bool = False) -> sq
 
 
 @contextmanager
+def read_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction on `db`: every statement in it reads the same snapshot."""
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")
+
+
+@contextmanager
 def write_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction on `db`, its lock taken up front; rolled back if the block fails."""
     db.execute("BEGIN IMMEDIATE")
