@@ -16,6 +16,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from toys.process.log_lines import LoopBatchedStreamHandler
+
 LOG_FORMATS = ("text", "json")
 # They log raw header blocks and frames at DEBUG; nothing else of theirs is worth a line.
 QUIET_LOGGERS = ("hpack", "h2")
@@ -64,7 +66,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str, log_format: str = "text") -> None:
     """Root logging to stderr, at `level`, as text or JSON lines."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = LoopBatchedStreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
