@@ -4,7 +4,7 @@ heavy. Every parser raises typer.BadParameter in one wording: what was given, wh
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import typer
 
@@ -16,8 +16,9 @@ MAX_TIMEOUT_S = 3600.0
 MIN_TIMEOUT_S = 0.1
 
 
-@dataclass(frozen=True, slots=True)
-class Security:
+# NamedTuples, not frozen dataclasses: the same immutable values, made in a tenth of the time
+# (each dataclass cost every command ~1 ms to create at import).
+class Security(NamedTuple):
     """TLS and the bearer token. Any CA, certificate or server name turns TLS on."""
 
     tls: bool = False
@@ -25,17 +26,20 @@ class Security:
     cert_file: str = ""
     key_file: str = ""
     server_name: str = ""
-    token: str = field(default="", repr=False)  # a secret: never printed
+    token: str = ""  # a secret: never printed (see __repr__)
+
+    def __repr__(self) -> str:
+        shown = [f"{name}={value!r}" for name, value in self._asdict().items() if name != "token"]
+        return f"Security({', '.join([*shown, f'token={"***" if self.token else ""!r}'])})"
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """Where, how patiently and as whom to call: `host:port`, each call's deadline, TLS and
     the token."""
 
     server: str
     timeout: float
-    security: Security = field(default_factory=Security)
+    security: Security = Security()
 
 
 class Output(enum.StrEnum):

@@ -7,8 +7,6 @@ send a byte. grpclib's default codec speaks protobuf's messages directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from grpclib.client import Channel, UnaryUnaryMethod
 
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
@@ -18,13 +16,17 @@ WATCH_TOYS = SERVICE + "WatchToys"
 type Metadata = dict[str, str] | None
 
 
-@dataclass(slots=True)
 class ToyService:
     """One method per RPC; each call carries the stub's deadline and metadata (the token)."""
 
-    channel: Channel
-    timeout: float | None = None
-    metadata: Metadata = None
+    __slots__ = ("channel", "metadata", "timeout")
+
+    def __init__(
+        self, channel: Channel, timeout: float | None = None, metadata: Metadata = None
+    ) -> None:
+        self.channel = channel
+        self.timeout = timeout
+        self.metadata = metadata
 
     async def _unary[R](self, name: str, request: object, reply: type[R]) -> R:
         method = UnaryUnaryMethod[object, R](self.channel, SERVICE + name, type(request), reply)

@@ -152,3 +152,10 @@ def test_bad_server_addresses_are_usage_errors(server: str) -> None:
     with pytest.raises(ToyctlError) as caught:
         parse_address(server)
     assert caught.value.code is ExitCode.USAGE
+
+
+def test_the_token_never_shows_in_a_target() -> None:
+    from toyctl.options import Security, Target
+
+    target = Target("h:1", 5.0, Security(tls=True, token="s3cret-token"))
+    assert "s3cret-token" not in f"{target!r} {target!s} {target.security!r}"

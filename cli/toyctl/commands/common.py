@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -83,7 +82,7 @@ def complete_toy_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     """Toy ids from the server for tab completion; nothing at all when it cannot answer fast."""
     try:
         full = build_target(ctx.find_root().params)
-        asked = replace(full, timeout=min(full.timeout, COMPLETION_TIMEOUT_S))
+        asked = full._replace(timeout=min(full.timeout, COMPLETION_TIMEOUT_S))
         from toyctl import client
 
         toys = client.list_toys(asked, limit=1000)
