@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpclib.client import Channel
 
 from toys.config.settings import Settings
@@ -347,3 +348,10 @@ async def closed_by_server(reader: asyncio.StreamReader) -> bool:
     except ConnectionResetError:
         pass  # refused at once: reset rather than closed
     return True
+
+
+def timestamp(when: datetime) -> Timestamp:
+    """`when` as a protobuf Timestamp (toyctl's messages hold times as those)."""
+    made = Timestamp()
+    made.FromDatetime(when)
+    return made

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 from google.protobuf.json_format import ParseDict
-from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tests.strategies import toys
+from tests.support import timestamp
 from toyctl import render
 from toyctl.options import Output
 from toyctl.plain_table import plain_table
@@ -24,12 +24,6 @@ from toys.messages.encoded import toy_bytes
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
-def stamp(when: datetime) -> Timestamp:
-    made = Timestamp()
-    made.FromDatetime(when)
-    return made
-
-
 def sample(name: str = "Car", status: str = "MANUFACTURE_STATUS_SUCCEEDED") -> pb2.Toy:
     return pb2.Toy(
         id=f"id-{name}",
@@ -38,9 +32,9 @@ def sample(name: str = "Car", status: str = "MANUFACTURE_STATUS_SUCCEEDED") -> p
         manufacturor="",
         status=status,
         number_manufactured=25,
-        create_time=stamp(NOW - timedelta(hours=3)),
-        update_time=stamp(NOW - timedelta(minutes=4)),
-        design_time=stamp(NOW - timedelta(days=2)),
+        create_time=timestamp(NOW - timedelta(hours=3)),
+        update_time=timestamp(NOW - timedelta(minutes=4)),
+        design_time=timestamp(NOW - timedelta(days=2)),
     )
 
 

@@ -7,20 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.support import timestamp
 from toyctl import render
 from toyctl.options import Output
 from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
 NOW = datetime.now(UTC)
 LONG = "A name far longer than any terminal column would hold, and then some more"
-
-
-def stamp(when: datetime) -> Timestamp:
-    made = Timestamp()
-    made.FromDatetime(when)
-    return made
 
 
 def toy(name: str = LONG) -> pb2.Toy:
@@ -31,9 +25,9 @@ def toy(name: str = LONG) -> pb2.Toy:
         manufacturor="Acme Toy Manufacturing Company of Springfield",
         status="MANUFACTURE_STATUS_SUCCEEDED",
         number_manufactured=25,
-        create_time=stamp(NOW - timedelta(hours=3)),
-        update_time=stamp(NOW - timedelta(minutes=4)),
-        design_time=stamp(NOW - timedelta(days=2)),
+        create_time=timestamp(NOW - timedelta(hours=3)),
+        update_time=timestamp(NOW - timedelta(minutes=4)),
+        design_time=timestamp(NOW - timedelta(days=2)),
         last_run=pb2.WorkflowRun(uid=str(uuid.uuid4()), name="make-toy-7xk2p", namespace="toys"),
     )
 
