@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from toys.core.store import PageCursor
-from toys.domain import ManufactureStatus, NewToy, Toy, ToyNotFound, create_toy
+from toys.core.store import DelegatingStore, PageCursor, Snapshot, StoreUnavailable
+from toys.domain import ManufactureStatus, NewToy, Toy, ToyNotFound, WatchFilter, create_toy
 from toys.stores.sqlite import SqliteToyStore
 from toys.watching.feed import ChangeFeed
-from toys.watching.replica import FeedReplica
+from toys.watching.replica import FeedReplica, load_in_background
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -129,3 +130,27 @@ async def test_a_closed_feed_leaves_reads_on_the_store(
     feed.close()
     toy = await store.add(made(1))
     assert await replica.get(toy.id) == toy
+
+
+class SnapshotFailsOnce(DelegatingStore):
+    def __init__(self, inner: SqliteToyStore) -> None:
+        super().__init__(inner)
+        self.failed = False
+
+    def snapshot(self, watch: WatchFilter) -> AbstractAsyncContextManager[Snapshot]:
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable("the database is restarting")
+        return super().snapshot(watch)
+
+
+async def test_a_store_failing_while_it_loads_is_tried_again(
+    store: SqliteToyStore, feed: ChangeFeed
+) -> None:
+    await store.add(made(1))
+    flaky = SnapshotFailsOnce(store)
+    replica = FeedReplica(flaky)
+    await load_in_background(replica, feed, retry_s=0)
+    assert flaky.failed
+    assert serving(replica)
+    assert [t.id for t in await replica.list(status=None, after=None, limit=10)] == ["toy-00001"]

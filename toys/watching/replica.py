@@ -32,6 +32,7 @@ log = logging.getLogger("toys.replica")
 # About 0.9 KiB a toy in memory (half of them with a run): 50,000 toys take ~45 MiB.
 DEFAULT_MAX_TOYS = 50_000
 SNAPSHOT_BATCH = 2000
+LOAD_RETRY_S = 10.0
 
 type Key = tuple[datetime, str]  # the list order: create_time, then id
 
@@ -67,6 +68,7 @@ class FeedReplica(DelegatingStore):
             self.loaded.set()
 
     async def _load(self, feed: ChangeFeed) -> None:
+        self._forget()
         self._feed = feed
         await feed.start()
         async with self.inner.snapshot(WatchFilter()) as snapshot:
@@ -93,7 +95,10 @@ class FeedReplica(DelegatingStore):
             "more than %d toys (--read-cache-max-toys): reads go to the database",
             self._max_toys,
         )
-        self.serving, self._feed = False, None
+        self._forget()
+
+    def _forget(self) -> None:
+        self.serving, self._feed, self._applied = False, None, 0
         self._toys.clear()
         self._order.clear()
         for keys in self._by_status.values():
@@ -158,11 +163,23 @@ class FeedReplica(DelegatingStore):
         await super().close()
 
 
-async def load_in_background(replica: FeedReplica, feed: ChangeFeed) -> None:
-    """replica.load(feed); when the store fails meanwhile, reads stay on the store (logged)."""
-    try:
-        await replica.load(feed)
-    except FeedClosed:  # drained before it was loaded
+async def load_in_background(
+    replica: FeedReplica, feed: ChangeFeed, retry_s: float = LOAD_RETRY_S
+) -> None:
+    """replica.load(feed), again every `retry_s` while the store fails (reads stay on the
+    store meanwhile), until it is loaded or the feed closes."""
+    while not feed.closed:
+        try:
+            await replica.load(feed)
+        except FeedClosed:
+            return
+        except StoreUnavailable as exc:
+            log.warning(
+                "could not load the toys into memory (reads go to the database; again in "
+                "%gs): %s",
+                retry_s,
+                exc,
+            )
+            await asyncio.sleep(retry_s)
+            continue
         return
-    except StoreUnavailable as exc:
-        log.warning("could not load the toys into memory (reads go to the database): %s", exc)
