@@ -175,8 +175,7 @@ async def load_in_background(
             return
         except StoreUnavailable as exc:
             log.warning(
-                "could not load the toys into memory (reads go to the database; again in "
-                "%gs): %s",
+                "could not load the toys into memory (reads go to the database; again in %gs): %s",
                 retry_s,
                 exc,
             )
