@@ -7,11 +7,13 @@ import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from toys.core.store import DelegatingStore, PageCursor, Snapshot, StoreUnavailable
 from toys.domain import ManufactureStatus, NewToy, Toy, ToyNotFound, WatchFilter, create_toy
+from toys.stores import sqlite
 from toys.stores.sqlite import SqliteToyStore
 from toys.watching.feed import ChangeFeed
 from toys.watching.replica import FeedReplica, load_in_background
@@ -154,3 +156,20 @@ async def test_a_store_failing_while_it_loads_is_tried_again(
     assert flaky.failed
     assert serving(replica)
     assert [t.id for t in await replica.list(status=None, after=None, limit=10)] == ["toy-00001"]
+
+
+async def test_changes_the_log_let_go_of_before_they_were_applied_are_read_again(
+    db_path: Path, store: SqliteToyStore, feed: ChangeFeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process writes more than the log keeps while this server's feed sleeps: the
+    replica cannot follow the log across the gap, so it loads again and misses nothing."""
+    replica = await loaded(store, feed)
+    monkeypatch.setattr(sqlite, "PRUNE_EVERY", 1)
+    other = await SqliteToyStore.open(str(db_path), keep_changes=2)
+    try:
+        for index in range(6):
+            await other.add(made(index))
+    finally:
+        await other.close()
+    listed = [t.id for t in await replica.list(status=None, after=None, limit=10)]
+    assert listed == [f"toy-{index:05d}" for index in range(6)]

@@ -48,17 +48,15 @@ class FeedReplica(DelegatingStore):
         super().__init__(inner)
         self._max_toys = max_toys
         self._feed: ChangeFeed | None = None
-        self._latest = Latest(self._newest_sequence)
+        self._latest = Latest(self.inner.change_history)
         self._toys: dict[str, Toy] = {}
         self._order: list[Key] = []
         self._by_status: dict[ManufactureStatus, list[Key]] = {s: [] for s in ManufactureStatus}
         self._applied = 0
         self.serving = False  # reads come from memory
+        self._listening = False
+        self._reloading: asyncio.Task[None] | None = None
         self.loaded = asyncio.Event()  # set once load has ended, serving or not
-
-    async def _newest_sequence(self) -> int:
-        _, head = await self.inner.change_history()
-        return head
 
     async def load(self, feed: ChangeFeed) -> None:
         """Read every toy, then follow `feed`; reads come from memory from then on."""
@@ -86,7 +84,9 @@ class FeedReplica(DelegatingStore):
         # await between the last check and listen(), so no batch falls in between.
         while feed.head > self._applied:
             self.apply(await feed.changes_after(self._applied, SNAPSHOT_BATCH))
-        feed.listen(self.apply)
+        if not self._listening:
+            feed.listen(self.apply)
+            self._listening = True
         self.serving = self._feed is not None
         log.info("serving reads from memory: %d toys, at change %d", len(self._toys), self._applied)
 
@@ -134,7 +134,14 @@ class FeedReplica(DelegatingStore):
         feed = self._feed
         if not self.serving or feed is None:
             return False
-        newest = await self._latest()
+        floor, newest = await self._latest()
+        if floor > self._applied and self.serving:
+            # The log has let go of changes that memory never applied (it fell further behind
+            # than the log keeps): what memory holds may miss them, so it is read again.
+            log.warning("the change log moved past memory (at %d): loading again", self._applied)
+            self._forget()
+            self._reloading = asyncio.create_task(load_in_background(self, feed))
+            return False
         try:
             await feed.reach(newest)
         except FeedClosed:
@@ -160,6 +167,8 @@ class FeedReplica(DelegatingStore):
 
     async def close(self) -> None:
         self.serving = False
+        if self._reloading is not None:
+            self._reloading.cancel()
         await super().close()
 
 
