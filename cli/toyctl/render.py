@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from toyctl import names
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Output
 from toyctl.plain_table import plain_table
@@ -27,16 +28,9 @@ STATUS_STYLE = {
 }
 
 
-def _short_names(values: Any, prefix: str) -> dict[int, str]:
-    return {value.number: value.name.removeprefix(prefix) for value in values}
-
-
-STATUS_NAMES = _short_names(pb2.ManufactureStatus.DESCRIPTOR.values, "MANUFACTURE_STATUS_")
-
-
 def status_name(value: int) -> str:
     """PENDING, RUNNING...; a status this toyctl does not know yet shows as its number."""
-    return STATUS_NAMES.get(value, str(value))
+    return names.STATUS.get(value, str(value))
 
 
 def when(message: Any, field: str) -> datetime | None:
@@ -161,14 +155,9 @@ def note(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-SERVING_NAMES = _short_names(
-    pb2.HealthCheckResponse.ServingStatus.DESCRIPTOR.values, "SERVING_STATUS_"
-)
-
-
 def print_health(report: pb2.HealthCheckResponse) -> None:
     """One line: the serving status, the version and the store's state."""
-    state = SERVING_NAMES.get(report.status, str(report.status))
+    state = names.SERVING.get(report.status, str(report.status))
     store = "ok" if report.store_ok else f"failing: {report.store_detail}"
     sys.stdout.write(f"{state}  version {report.version}  store {store}\n")
 

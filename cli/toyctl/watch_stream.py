@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
+from toyctl import names
 from toyctl.channel import EXIT_FOR_STATUS, call_metadata, open_channel
 from toyctl.errors import ExitCode, ToyctlError
 from toyctl.options import Target
@@ -25,10 +26,6 @@ from toys._generated.pb2.toys.v1 import toys_pb2 as pb2
 
 # Resumable ends: a server draining (UNAVAILABLE) or ending a client that read too slowly.
 RESUMABLE = frozenset({Status.UNAVAILABLE, Status.ABORTED})
-EVENT_NAMES = {
-    value.number: value.name.removeprefix("WATCH_EVENT_TYPE_")
-    for value in pb2.WatchEventType.DESCRIPTOR.values
-}
 FIRST_DELAY_S, MAX_DELAY_S = 0.2, 5.0
 # How long toyctl keeps trying to resume before it gives up (exit 3).
 GIVE_UP_AFTER_S = 60.0
@@ -73,7 +70,7 @@ async def updates(
                 fresh = listing
                 while (event := await stream.recv_message()) is not None:
                     failing_since, delay = None, FIRST_DELAY_S
-                    kind = EVENT_NAMES.get(event.type, "UNSPECIFIED")
+                    kind = names.EVENT.get(event.type, "UNSPECIFIED")
                     if toy_id and kind == "SYNCED" and fresh:  # the list held no such toy
                         raise ToyctlError(
                             ExitCode.NOT_FOUND, f"toy {toy_id!r} not found (NOT_FOUND)"
